@@ -1,0 +1,102 @@
+/**
+ * Digging and return placement policies: where a robot sets down a bin it dug out of the way, and where
+ * a bin coming back from a port goes. Both pick a stack top with room that nobody is heading for and
+ * that holds no bin a fetch is after (such a stack must not be covered), at the least estimated cost
+ * (drive there plus lower the bin). Natural sorting emerges: returned bins land on top near the ports.
+ */
+import type { Grid } from './grid.ts';
+import type { World } from './world.ts';
+
+/** Estimated ticks to drive from `from` to `to` and lower a bin there (pure given the world). */
+function placementCost(w: World, from: number, axis: number, to: number, loaded: number): number {
+  const g = w.grid;
+  const dx = Math.abs((from % g.width) - (to % g.width));
+  const dy = Math.abs(((from / g.width) | 0) - ((to / g.width) | 0));
+  let t = w.tables[loaded]!.arrive[dx]! + w.tables[2 + loaded]!.arrive[dy]!;
+  if (dx > 0 && dy > 0) t += w.switchTicks;
+  else if ((dx > 0 && axis !== 0) || (dy > 0 && axis !== 1)) t += w.switchTicks;
+  return t + w.lowerTicks[g.stackHeight[to]!]!;
+}
+
+/** Can a bin be set down on stack `cell` now, by robot `robot`? */
+export function canPlace(w: World, cell: number, robot: number): boolean {
+  const g = w.grid;
+  if (!g.isStorage(cell) || g.stackHeight[cell]! >= g.height || g.protectedCount[cell]! > 0) return false;
+  const o = w.res.foreverOwner(cell);
+  if (o !== -1 && o !== robot) return false;
+  const gl = w.goalOf[cell]!;
+  return gl === -1 || gl === robot;
+}
+
+/**
+ * The best stack within rings of growing radius around `origin` that passes `accept`; -1 if none
+ * within `maxRadius`. Stops once a ring cannot beat the best found.
+ */
+function ringSearch(w: World, robot: number, origin: number, maxRadius: number, zone: number): number {
+  const g: Grid = w.grid;
+  const ox = origin % g.width, oy = (origin / g.width) | 0;
+  const axis = w.robots.axis[robot]!;
+  let best = -1;
+  let bestCost = 0x7fffffff;
+  for (let r = 1; r <= maxRadius; r++) {
+    // The cheapest any cell at Chebyshev radius r can be: a straight run of r cells.
+    const floor = Math.min(w.tables[1]!.arrive[r]!, w.tables[3]!.arrive[r]!);
+    if (best >= 0 && floor > bestCost) break;
+    for (let dy = -r; dy <= r; dy++) {
+      const y = oy + dy;
+      if (y < 0 || y >= g.depth) continue;
+      const full = dy === -r || dy === r;
+      for (let dx = -r; dx <= r; dx += full ? 1 : 2 * r) {
+        const x = ox + dx;
+        if (x < 0 || x >= g.width) continue;
+        const c = y * g.width + x;
+        if (zone >= 0 && w.zoneOf[c] !== zone) continue;
+        if (!canPlace(w, c, robot)) continue;
+        const cost = placementCost(w, origin, axis, c, 1);
+        if (cost < bestCost || (cost === bestCost && c < best)) { bestCost = cost; best = c; }
+      }
+    }
+  }
+  return best;
+}
+
+/** Where to set down a bin dug out from above the target in stack `target` ('nearest' policy). */
+export function chooseAside(w: World, robot: number, target: number): number {
+  return ringSearch(w, robot, target, Math.max(w.grid.width, w.grid.depth), -1);
+}
+
+/** Where a bin coming back from a port goes: nearest stack with room, or nearest within its home zone. */
+export function chooseReturn(w: World, robot: number, bin: number): number {
+  const from = w.robots.cell[robot]!;
+  const radius = Math.max(w.grid.width, w.grid.depth);
+  if (w.cfg.returnPolicy === 'zone') {
+    const c = ringSearch(w, robot, from, radius, w.binZone[bin]!);
+    if (c >= 0) return c;
+  }
+  return ringSearch(w, robot, from, radius, -1);
+}
+
+/** Nearest cell where an idle robot may park out of everyone's way (no stack anyone is after). */
+export function chooseParking(w: World, robot: number): number {
+  const g = w.grid;
+  const origin = w.robots.cell[robot]!;
+  const ox = origin % g.width, oy = (origin / g.width) | 0;
+  const R = Math.max(g.width, g.depth);
+  for (let r = 1; r <= R; r++) {
+    let best = -1;
+    for (let dy = -r; dy <= r; dy++) {
+      const y = oy + dy;
+      if (y < 0 || y >= g.depth) continue;
+      const full = dy === -r || dy === r;
+      for (let dx = -r; dx <= r; dx += full ? 1 : 2 * r) {
+        const x = ox + dx;
+        if (x < 0 || x >= g.width) continue;
+        const c = y * g.width + x;
+        if (!g.isParking(c) || g.protectedCount[c]! > 0 || w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1) continue;
+        if (best < 0 || c < best) best = c;
+      }
+    }
+    if (best >= 0) return best;
+  }
+  return -1;
+}

@@ -1,0 +1,35 @@
+/**
+ * What the world tells the outside after each step. The warehouse control reacts to job events; the
+ * runner turns occupancy and bin events into the trace. Plain objects: they are made only when something
+ * happens, never per robot per tick.
+ */
+export type WorldEvent =
+  /** A robot finished its job and is free. */
+  | { type: 'jobDone'; robot: number; task: number; tick: number }
+  /** A fetch lifted its bin out of the grid. */
+  | { type: 'fetched'; robot: number; task: number; bin: number; depth: number; tick: number }
+  /** A bin reached the operator position of a port. */
+  | { type: 'presented'; port: number; bin: number; tick: number }
+  /** The operator finished with a bin; it moves to the port's output. */
+  | { type: 'presentDone'; port: number; bin: number; tick: number }
+  /** A robot took a finished bin out of a port. */
+  | { type: 'collected'; robot: number; port: number; bin: number; tick: number }
+  /** A bin from a port is back on a stack. */
+  | { type: 'returned'; robot: number; bin: number; cell: number; tick: number }
+  /** Trace: robot held `cell` over [from, to) ticks. */
+  | { type: 'occupy'; robot: number; cell: number; from: number; to: number }
+  /** Trace: a bin lifted or dropped by a robot (cell -1 and level -1 at a port). */
+  | { type: 'bin'; bin: number; op: 'lift' | 'drop'; robot: number; cell: number; level: number; tick: number }
+  /** Two robots in one cell (must never happen). */
+  | { type: 'collision'; tick: number; cell: number; robots: [number, number] }
+  /** The watchdog saw a robot with a goal and no progress for over 60 simulated seconds. */
+  | { type: 'stuck'; robot: number; tick: number; cell: number };
+
+/** What the warehouse control asks of the world. */
+export type Command =
+  /** Fetch `bin` (digging as needed) and bring it to `port`; `task` is echoed in events. */
+  | { type: 'fetch'; robot: number; bin: number; port: number; task: number }
+  /** Go to `port` and take a finished bin back into the grid. */
+  | { type: 'collect'; robot: number; port: number; task: number }
+  /** Drive to `cell` and park. */
+  | { type: 'park'; robot: number; cell: number };

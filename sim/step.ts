@@ -1,0 +1,495 @@
+/**
+ * step(world, commands): advance the world by one tick. Commands from the warehouse control are applied
+ * first, then every robot in id order (gripper actions, arrivals, planning of next legs), then the ports'
+ * operators, then the watchdog and the occupancy check. Deterministic: same world and commands, same
+ * result. The only writer of World state.
+ */
+import { chooseAside, chooseParking, chooseReturn, canPlace } from './dig.ts';
+import { DX, DY } from './grid.ts';
+import { positionAt } from './kinematics.ts';
+import { FOREVER } from './planner/reservations.ts';
+import { Job, MAX_PLAN_RUNS, Phase, Step, TimeCat } from './robots.ts';
+import type { Command, WorldEvent } from './events.ts';
+import type { World } from './world.ts';
+import { checkWorld } from './invariants.ts';
+
+/** Simulated ticks without progress after which a robot with a goal counts as stuck. */
+export const STUCK_SECONDS = 60;
+
+/** Thrown when a command cannot be carried out (the warehouse control asked for something impossible). */
+export class CommandError extends Error {}
+
+/** Advance one tick; returns the events of this tick (valid until the next call). */
+export function step(w: World, commands: readonly Command[] = []): WorldEvent[] {
+  w.events = [];
+  for (const c of commands) apply(w, c);
+  const R = w.robots;
+  for (let r = 0; r < R.count; r++) advanceRobot(w, r);
+  for (const p of w.ports) {
+    const e = p.advance(w.tick, w.portRng, w.tickSeconds);
+    if (e === 1) { w.presentations++; w.events.push({ type: 'presented', port: p.index, bin: p.opBin, tick: w.tick }); }
+    else if (e === 2) {
+      const bin = p.outBins[p.outBins.length - 1]!;
+      w.events.push({ type: 'presentDone', port: p.index, bin, tick: w.tick });
+    }
+  }
+  watchdog(w);
+  occupancyCheck(w);
+  if (w.opts.check) checkWorld(w);
+  w.tick++;
+  return w.events;
+}
+
+function apply(w: World, c: Command): void {
+  const R = w.robots;
+  const r = c.robot;
+  if (r < 0 || r >= R.count) throw new CommandError(`robot ${r} does not exist`);
+  if (R.job[r] !== Job.None) throw new CommandError(`robot ${r} is busy`);
+  R.progressAt[r] = w.tick;
+  R.backoff[r] = 0;
+  R.retryAt[r] = w.tick;
+  if (c.type === 'fetch') {
+    const b = c.bin;
+    if (b < 0 || b >= w.binCell.length) throw new CommandError(`bin ${b} does not exist`);
+    if (w.binCell[b]! < 0 && w.binRobot[b]! < 0) throw new CommandError(`bin ${b} is not in the grid`);
+    if (w.binTargeted[b]) throw new CommandError(`bin ${b} is already being fetched`);
+    if (c.port < 0 || c.port >= w.ports.length) throw new CommandError(`port ${c.port} does not exist`);
+    R.job[r] = Job.Fetch; R.jobBin[r] = b; R.jobPort[r] = c.port; R.jobTask[r] = c.task;
+    R.step[r] = Step.ToBin; R.digDepth[r] = -1;
+    w.binTargeted[b] = 1;
+    if (w.binCell[b]! >= 0) w.grid.protectedCount[w.binCell[b]!]!++;
+  } else if (c.type === 'collect') {
+    if (c.port < 0 || c.port >= w.ports.length) throw new CommandError(`port ${c.port} does not exist`);
+    R.job[r] = Job.Collect; R.jobPort[r] = c.port; R.jobTask[r] = c.task;
+    R.step[r] = Step.ToPort;
+    admit(w, r, c.port);
+  } else {
+    if (!w.grid.isParking(c.cell)) throw new CommandError(`cell ${c.cell} is not a parking cell`);
+    R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1;
+    setGoal(w, r, c.cell);
+  }
+  R.phase[r] = Phase.Plan;
+}
+
+function setGoal(w: World, r: number, cell: number): void {
+  const R = w.robots;
+  const old = R.goal[r]!;
+  if (old >= 0 && w.goalOf[old] === r) w.goalOf[old] = -1;
+  R.goal[r] = cell;
+  if (cell >= 0 && w.goalOf[cell] === -1) w.goalOf[cell] = r;
+}
+
+/** Queue robot r for port p: admitted if the queue has room, else waiting in line. */
+function admit(w: World, r: number, p: number): void {
+  const port = w.ports[p]!;
+  if (port.queue.length < port.queueLimit && port.waiting.length === 0) port.queue.push(r);
+  else port.waiting.push(r);
+}
+
+/** Robot r left port p's queue: everyone moves up and the first in line is admitted. */
+function leaveQueue(w: World, r: number, p: number): void {
+  const port = w.ports[p]!;
+  const i = port.queue.indexOf(r);
+  if (i < 0) return;
+  port.queue.splice(i, 1);
+  while (port.queue.length < port.queueLimit && port.waiting.length > 0) port.queue.push(port.waiting.shift()!);
+  // Robots standing still in the queue re-plan to their new slot.
+  for (const q of port.queue) {
+    if (w.robots.phase[q] === Phase.Hold) { w.robots.phase[q] = Phase.Plan; w.robots.retryAt[q] = w.tick; }
+  }
+}
+
+function advanceRobot(w: World, r: number): void {
+  const R = w.robots;
+  const t = w.tick;
+  switch (R.phase[r]) {
+    case Phase.Idle:
+      w.timeTicks[TimeCat.Idle]!++;
+      if (!w.grid.isParking(R.cell[r]!)) {
+        // Idle robots never stay on a port, buffer or street cell.
+        R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1;
+        setGoal(w, r, -1);
+        R.phase[r] = Phase.Plan; R.retryAt[r] = t; R.progressAt[r] = t;
+        tryLeg(w, r);
+      }
+      break;
+    case Phase.Moving: {
+      move(w, r);
+      if (t >= R.busyUntil[r]!) arrive(w, r);
+      break;
+    }
+    case Phase.Plan:
+      account(w, r, TimeCat.TrafficWaiting);
+      if (t >= R.retryAt[r]!) tryLeg(w, r);
+      break;
+    case Phase.Grip:
+      account(w, r, R.step[r] === Step.PortDrop || R.step[r] === Step.PortPick ? TimeCat.PortHandling : TimeCat.Digging);
+      if (t >= R.busyUntil[r]!) gripDone(w, r);
+      break;
+    case Phase.Hold:
+      account(w, r, R.step[r] === Step.ToPort ? TimeCat.PortQueueing : TimeCat.TrafficWaiting);
+      hold(w, r);
+      break;
+  }
+  if (R.phase[r] !== Phase.Moving) { w.occA[r] = R.cell[r]!; w.occB[r] = -1; }
+}
+
+function account(w: World, r: number, cat: TimeCat): void {
+  w.timeTicks[cat]!++;
+  if (w.robots.job[r] !== Job.None) w.busyTicks++;
+}
+
+/** Update position along the committed plan (the cell under the centre, and the cells the body covers). */
+function move(w: World, r: number): void {
+  const R = w.robots;
+  const g = w.grid;
+  const t = w.tick;
+  const base = r * MAX_PLAN_RUNS;
+  let i = R.planIdx[r]!;
+  const n = R.planCount[r]!;
+  while (i < n) {
+    const dir = R.planDir[base + i]!;
+    const k = R.planK[base + i]!;
+    const table = w.tables[(dir >> 1) * 2 + (R.bin[r]! >= 0 ? 1 : 0)]!;
+    if (t >= R.planDepart[base + i]! + table.arrive[k]!) { i++; continue; }
+    const from = R.planFrom[base + i]!;
+    const depart = R.planDepart[base + i]!;
+    if (t < depart) {
+      R.cell[r] = from; w.occA[r] = from; w.occB[r] = -1;
+      account(w, r, TimeCat.TrafficWaiting);
+    } else {
+      const s = positionAt(table.profiles[k]!, (t - depart) * w.tickSeconds) / table.pitch;
+      const stride = DX[dir]! + DY[dir]! * g.width;
+      const lo = Math.floor(s + 1e-9);
+      const hi = Math.ceil(s - 1e-9);
+      w.occA[r] = from + stride * lo;
+      w.occB[r] = hi !== lo ? from + stride * hi : -1;
+      R.cell[r] = from + stride * Math.round(s);
+      R.axis[r] = dir >> 1;
+      account(w, r, R.bin[r]! >= 0 ? TimeCat.MovingLoaded : TimeCat.MovingEmpty);
+    }
+    R.planIdx[r] = i;
+    return;
+  }
+  R.planIdx[r] = n;
+  R.cell[r] = R.goal[r]!;
+  w.occA[r] = R.cell[r]!; w.occB[r] = -1;
+  account(w, r, TimeCat.TrafficWaiting);
+}
+
+/** The cell the robot's current leg should end at; -1 to wait (hold), -2 to arrive where it stands. */
+function legGoal(w: World, r: number): number {
+  const R = w.robots;
+  switch (R.step[r]) {
+    case Step.ToBin: {
+      const b = R.jobBin[r]!;
+      return w.binCell[b]! >= 0 ? w.binCell[b]! : -1;
+    }
+    case Step.DigOut:
+      if (R.goal[r]! < 0 || !canPlace(w, R.goal[r]!, r)) setGoal(w, r, chooseAside(w, r, R.cell[r]!));
+      return R.goal[r]!;
+    case Step.Return:
+      if (R.goal[r]! < 0 || !canPlace(w, R.goal[r]!, r)) setGoal(w, r, chooseReturn(w, r, R.bin[r]!));
+      return R.goal[r]!;
+    case Step.ToPort: {
+      const port = w.ports[R.jobPort[r]!]!;
+      const slot = port.queue.indexOf(r);
+      return slot < 0 ? -1 : port.slotCells[slot]!;
+    }
+    case Step.Park:
+      if (R.goal[r]! < 0 || w.res.foreverOwner(R.goal[r]!) !== -1 && w.res.foreverOwner(R.goal[r]!) !== r) {
+        setGoal(w, r, chooseParking(w, r));
+      }
+      return R.goal[r]!;
+  }
+  return -1;
+}
+
+/** Try to plan and start the robot's next leg. */
+function tryLeg(w: World, r: number): void {
+  const R = w.robots;
+  const goal = legGoal(w, r);
+  if (goal === -1) { R.phase[r] = Phase.Hold; return; }
+  if (goal === R.cell[r]) { arrive(w, r); return; }
+  const step = R.step[r]!;
+  const port = step === Step.ToPort ? R.jobPort[r]! : -1;
+  const here = w.grid.portOf[R.cell[r]!]!;
+  const arrival = w.planner.plan({
+    robot: r, start: R.cell[r]!, axis: R.axis[r]!, now: w.tick, goal,
+    loaded: R.bin[r]! >= 0, port: port >= 0 ? port : here,
+  });
+  if (arrival >= 0 && commit(w, r, goal, arrival)) {
+    R.backoff[r] = 0;
+    return;
+  }
+  // No plan now: move an idle robot off the goal, choose another spot next time, back off.
+  const owner = w.res.foreverOwner(goal);
+  if (owner >= 0 && owner !== r && R.phase[owner] === Phase.Idle && R.job[owner] === Job.None) {
+    R.job[owner] = Job.Park; R.step[owner] = Step.Park; R.jobTask[owner] = -1;
+    setGoal(w, owner, -1);
+    R.phase[owner] = Phase.Plan; R.retryAt[owner] = w.tick; R.progressAt[owner] = w.tick;
+  }
+  if (step === Step.DigOut || step === Step.Return || step === Step.Park) setGoal(w, r, -1);
+  R.phase[r] = Phase.Plan;
+  const b = Math.min(R.backoff[r]!, 4);
+  R.retryAt[r] = w.tick + (1 << b);
+  R.backoff[r] = b + 1;
+}
+
+/** Reserve the planner's result for robot r and start executing it. False if a cell had no free slot. */
+function commit(w: World, r: number, goal: number, arrival: number): boolean {
+  const R = w.robots;
+  const res = w.res;
+  const out = w.planner.out;
+  const g = w.grid;
+  const loaded = R.bin[r]! >= 0 ? 1 : 0;
+  const now = w.tick;
+  // Every cell touched must have a free slot: check before writing anything.
+  for (let i = 0; i < out.count; i++) {
+    let c = out.from[i]!;
+    const stride = DX[out.dir[i]!]! + DY[out.dir[i]!]! * g.width;
+    for (let j = 1; j <= out.k[i]!; j++) { c += stride; if (!res.hasRoom(c, now)) return false; }
+  }
+  const start = R.cell[r]!;
+  let held = res.removeForever(start, r);
+  if (held < 0) held = R.heldSince[r]!;
+  const trace = w.opts.trace === true;
+  const base = r * MAX_PLAN_RUNS;
+  let prevEnter = held;
+  for (let i = 0; i < out.count; i++) {
+    const dir = out.dir[i]!;
+    const k = out.k[i]!;
+    const depart = out.depart[i]!;
+    const table = w.tables[(dir >> 1) * 2 + loaded]!;
+    const o = table.off(k);
+    const from = out.from[i]!;
+    const stride = DX[dir]! + DY[dir]! * g.width;
+    // The stop this run departs from is held from when the robot entered it until it has left.
+    const leave = depart + table.exit[o]!;
+    res.insert(from, prevEnter, leave, r, now);
+    if (trace) w.events.push({ type: 'occupy', robot: r, cell: from, from: prevEnter, to: leave });
+    let c = from;
+    for (let j = 1; j < k; j++) {
+      c += stride;
+      const a = depart + table.enter[o + j]!;
+      const b = depart + table.exit[o + j]!;
+      res.insert(c, a, b, r, now);
+      if (trace) w.events.push({ type: 'occupy', robot: r, cell: c, from: a, to: b });
+    }
+    prevEnter = depart + table.enter[o + k]!;
+    R.planFrom[base + i] = from;
+    R.planDir[base + i] = dir;
+    R.planK[base + i] = k;
+    R.planDepart[base + i] = depart;
+  }
+  res.insert(goal, prevEnter, FOREVER, r, now);
+  R.heldSince[r] = prevEnter;
+  R.planCount[r] = out.count;
+  R.planIdx[r] = 0;
+  setGoal(w, r, goal);
+  R.phase[r] = Phase.Moving;
+  R.busyUntil[r] = arrival;
+  // Leaving a port cell frees the robot's place in that port's queue.
+  const p = g.portOf[start]!;
+  if (p >= 0 && w.ports[p]!.cell === start) leaveQueue(w, r, p);
+  return true;
+}
+
+/** The robot stands at the end of its leg: decide what comes next. */
+function arrive(w: World, r: number): void {
+  const R = w.robots;
+  const g = w.grid;
+  const cell = R.cell[r]!;
+  R.planCount[r] = 0;
+  R.progressAt[r] = w.tick;
+  if (R.goal[r]! >= 0 && w.goalOf[R.goal[r]!] === r) w.goalOf[R.goal[r]!] = -1;
+  R.goal[r] = -1;
+  switch (R.step[r]) {
+    case Step.ToBin: {
+      const b = R.jobBin[r]!;
+      if (w.binCell[b] !== cell) { R.phase[r] = Phase.Plan; R.retryAt[r] = w.tick; return; }
+      const h = g.stackHeight[cell]!;
+      const level = w.binLevel[b]!;
+      if (R.digDepth[r]! < 0) R.digDepth[r] = h - 1 - level;
+      if (level === h - 1) grip(w, r, Step.Lift, w.liftTicks[level]!);
+      else grip(w, r, Step.DigLift, w.liftTicks[h - 1]!);
+      return;
+    }
+    case Step.DigOut:
+    case Step.Return:
+      if (!canPlace(w, cell, r)) { R.phase[r] = Phase.Plan; R.retryAt[r] = w.tick; return; }
+      grip(w, r, R.step[r] === Step.DigOut ? Step.DigDrop : Step.ReturnDrop, w.lowerTicks[g.stackHeight[cell]!]!);
+      return;
+    case Step.ToPort: {
+      const port = w.ports[R.jobPort[r]!]!;
+      const slot = port.queue.indexOf(r);
+      if (slot < 0 || port.slotCells[slot] !== cell) { R.phase[r] = slot < 0 ? Phase.Hold : Phase.Plan; R.retryAt[r] = w.tick; return; }
+      R.phase[r] = Phase.Hold;
+      hold(w, r);
+      return;
+    }
+    case Step.Park:
+    default:
+      jobDone(w, r);
+  }
+}
+
+function grip(w: World, r: number, step: Step, ticks: number): void {
+  const R = w.robots;
+  R.step[r] = step;
+  R.phase[r] = Phase.Grip;
+  R.busyUntil[r] = w.tick + ticks;
+}
+
+/** Waiting robots: is what they wait for there yet? */
+function hold(w: World, r: number): void {
+  const R = w.robots;
+  const t = w.tick;
+  if (R.step[r] !== Step.ToPort) { R.phase[r] = Phase.Plan; R.retryAt[r] = t; return; }
+  const port = w.ports[R.jobPort[r]!]!;
+  const slot = port.queue.indexOf(r);
+  if (slot < 0) return;                                     // not admitted yet
+  if (port.slotCells[slot] !== R.cell[r]) { R.phase[r] = Phase.Plan; R.retryAt[r] = t; tryLeg(w, r); return; }
+  if (slot !== 0) return;                                   // in the buffer, waiting to move up
+  if (R.bin[r]! >= 0) {
+    if (port.canAccept(t)) grip(w, r, Step.PortDrop, w.portGripTicks[port.index]!);
+  } else if (port.outputReady(t)) {
+    grip(w, r, Step.PortPick, w.portGripTicks[port.index]!);
+  } else if (port.binsInside() === 0) {
+    jobDone(w, r);
+  }
+}
+
+function traceBin(w: World, bin: number, op: 'lift' | 'drop', r: number, cell: number, level: number): void {
+  if (w.opts.trace) w.events.push({ type: 'bin', bin, op, robot: r, cell, level, tick: w.tick });
+}
+
+/** A gripper action has finished. */
+function gripDone(w: World, r: number): void {
+  const R = w.robots;
+  const g = w.grid;
+  const cell = R.cell[r]!;
+  const t = w.tick;
+  R.progressAt[r] = t;
+  switch (R.step[r]) {
+    case Step.DigLift: {
+      const b = g.pop(cell);
+      pickUp(w, r, b, cell, g.stackHeight[cell]!);
+      if (w.binTargeted[b]) g.protectedCount[cell]!--;
+      w.binsMovedAside++;
+      R.step[r] = Step.DigOut;
+      setGoal(w, r, -1);
+      R.phase[r] = Phase.Plan; R.retryAt[r] = t;
+      tryLeg(w, r);
+      return;
+    }
+    case Step.DigDrop:
+    case Step.ReturnDrop: {
+      const b = R.bin[r]!;
+      const level = g.push(cell, b);
+      R.bin[r] = -1;
+      w.binRobot[b] = -1; w.binCell[b] = cell; w.binLevel[b] = level;
+      traceBin(w, b, 'drop', r, cell, level);
+      if (R.step[r] === Step.ReturnDrop) {
+        w.events.push({ type: 'returned', robot: r, bin: b, cell, tick: t });
+        jobDone(w, r);
+        return;
+      }
+      if (w.binTargeted[b]) g.protectedCount[cell]!++;
+      R.step[r] = Step.ToBin;
+      R.phase[r] = Phase.Plan; R.retryAt[r] = t;
+      tryLeg(w, r);
+      return;
+    }
+    case Step.Lift: {
+      const b = g.pop(cell);
+      pickUp(w, r, b, cell, g.stackHeight[cell]!);
+      g.protectedCount[cell]!--;
+      w.binTargeted[b] = 0;
+      w.retrievals++;
+      w.depthSum += R.digDepth[r]!;
+      w.events.push({ type: 'fetched', robot: r, task: R.jobTask[r]!, bin: b, depth: R.digDepth[r]!, tick: t });
+      R.step[r] = Step.ToPort;
+      admit(w, r, R.jobPort[r]!);
+      R.phase[r] = Phase.Plan; R.retryAt[r] = t;
+      tryLeg(w, r);
+      return;
+    }
+    case Step.PortDrop: {
+      const port = w.ports[R.jobPort[r]!]!;
+      const b = R.bin[r]!;
+      port.put(b, t);
+      R.bin[r] = -1;
+      w.binRobot[b] = -1; w.binPort[b] = port.index;
+      traceBin(w, b, 'drop', r, -1, -1);
+      if (port.outputReady(t)) { grip(w, r, Step.PortPick, w.portGripTicks[port.index]!); return; }
+      jobDone(w, r);
+      return;
+    }
+    case Step.PortPick: {
+      const port = w.ports[R.jobPort[r]!]!;
+      const b = port.take();
+      R.bin[r] = b;
+      w.binPort[b] = -1; w.binRobot[b] = r;
+      traceBin(w, b, 'lift', r, -1, -1);
+      w.events.push({ type: 'collected', robot: r, port: port.index, bin: b, tick: t });
+      R.step[r] = Step.Return;
+      setGoal(w, r, -1);
+      R.phase[r] = Phase.Plan; R.retryAt[r] = t;
+      tryLeg(w, r);
+      return;
+    }
+  }
+}
+
+function pickUp(w: World, r: number, b: number, cell: number, level: number): void {
+  w.robots.bin[r] = b;
+  w.binCell[b] = -1; w.binLevel[b] = -1; w.binRobot[b] = r;
+  traceBin(w, b, 'lift', r, cell, level);
+}
+
+function jobDone(w: World, r: number): void {
+  const R = w.robots;
+  const task = R.jobTask[r]!;
+  const hadJob = R.job[r] !== Job.Park;
+  R.job[r] = Job.None; R.step[r] = Step.None; R.phase[r] = Phase.Idle;
+  R.jobBin[r] = -1; R.jobPort[r] = -1; R.jobTask[r] = -1; R.digDepth[r] = -1;
+  setGoal(w, r, -1);
+  R.progressAt[r] = w.tick;
+  if (hadJob) w.events.push({ type: 'jobDone', robot: r, task, tick: w.tick });
+}
+
+/** Robots with a job and no progress for STUCK_SECONDS are reported once each. */
+function watchdog(w: World): void {
+  const t = w.tick;
+  const limit = Math.round(STUCK_SECONDS / w.tickSeconds);
+  if (t % 10 !== 0) return;
+  const R = w.robots;
+  for (let r = 0; r < R.count; r++) {
+    if (R.job[r] === Job.None || R.stuck[r]) continue;
+    if (R.phase[r] === Phase.Hold && R.step[r] === Step.ToPort) continue; // queueing, not stuck
+    if (t - R.progressAt[r]! > limit) {
+      R.stuck[r] = 1;
+      w.events.push({ type: 'stuck', robot: r, tick: t, cell: R.cell[r]! });
+    }
+  }
+}
+
+/** No two robots' bodies over one cell: checked every tick from the robots' physical positions. */
+function occupancyCheck(w: World): void {
+  const R = w.robots;
+  const t = w.tick;
+  for (let r = 0; r < R.count; r++) {
+    for (let q = 0; q < 2; q++) {
+      const c = q === 0 ? w.occA[r]! : w.occB[r]!;
+      if (c < 0) continue;
+      if (w.occStamp[c] === t) {
+        w.collisions++;
+        w.events.push({ type: 'collision', tick: t, cell: c, robots: [w.occRobot[c]!, r] });
+        if (w.opts.check) throw new Error(`collision at tick ${t}: robots ${w.occRobot[c]} and ${r} in cell ${c} (${c % w.grid.width},${(c / w.grid.width) | 0})`);
+      }
+      w.occStamp[c] = t;
+      w.occRobot[c] = r;
+    }
+  }
+}

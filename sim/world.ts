@@ -1,0 +1,178 @@
+/**
+ * The world: grid, stacks, bins, robots, ports, reservations and the seeded PRNG, built from a
+ * WorldConfig. All state the simulation needs lives here, in typed arrays where it is touched per tick.
+ * `step` (sim/step.ts) is the only thing that changes it.
+ */
+import { CellKind, type WorldConfig } from './config.ts';
+import { Grid } from './grid.ts';
+import { buildRunTables, gripperSeconds, type RunTable } from './kinematics.ts';
+import { FOREVER, ReservationTable } from './planner/reservations.ts';
+import { Planner } from './planner/sipp.ts';
+import { PortState } from './ports.ts';
+import { createRng, forkRng, nextInt, nextU32, type RngState } from './rng.ts';
+import { Robots, TIME_CATEGORIES } from './robots.ts';
+import type { WorldEvent } from './events.ts';
+
+export interface WorldOptions {
+  /** Emit occupancy and bin lift/drop events for a trace (costs allocation; off for plain runs). */
+  trace?: boolean;
+  /** Run the full invariant check every tick and throw on the first violation. */
+  check?: boolean;
+}
+
+export class World {
+  readonly cfg: WorldConfig;
+  readonly opts: WorldOptions;
+  readonly grid: Grid;
+  readonly tickSeconds: number;
+  tick = 0;
+  readonly rng: RngState;
+  readonly portRng: RngState;
+  readonly res: ReservationTable;
+  readonly tables: RunTable[];
+  readonly switchTicks: number;
+  readonly planner: Planner;
+  readonly robots: Robots;
+  readonly ports: PortState[];
+  /** Ticks to lower a bin onto a stack of height h (index h) or to lift the bin at level l from it. */
+  readonly lowerTicks: Int32Array;
+  readonly liftTicks: Int32Array;
+  readonly portGripTicks: Int32Array;
+  /** Bin locations: stack cell and level, or the robot carrying it, or the port holding it (-1 = not there). */
+  readonly binCell: Int32Array;
+  readonly binLevel: Int16Array;
+  readonly binRobot: Int32Array;
+  readonly binPort: Int16Array;
+  readonly binZone: Uint8Array;
+  /** 1 while a fetch is heading for the bin. */
+  readonly binTargeted: Uint8Array;
+  /** Zone of each cell (vertical stripes), for the zone return policy. */
+  readonly zoneOf: Uint8Array;
+  /** Robot whose current leg ends at this cell (chosen, maybe not yet planned), or -1. */
+  readonly goalOf: Int32Array;
+  /** Fleet time per category, robot-ticks. */
+  readonly timeTicks: Float64Array;
+  /** Robots with a job, robot-ticks. */
+  busyTicks = 0;
+  retrievals = 0;
+  binsMovedAside = 0;
+  depthSum = 0;
+  presentations = 0;
+  collisions = 0;
+  /** Events of the last step. Reused: read them before the next step. */
+  events: WorldEvent[] = [];
+  /** Per-tick scratch for the occupancy check. */
+  readonly occStamp: Int32Array;
+  readonly occRobot: Int32Array;
+  readonly occA: Int32Array;
+  readonly occB: Int32Array;
+
+  constructor(cfg: WorldConfig, opts: WorldOptions = {}) {
+    this.cfg = cfg;
+    this.opts = opts;
+    this.tickSeconds = cfg.tickSeconds;
+    this.grid = new Grid(cfg);
+    const g = this.grid;
+    this.rng = createRng(cfg.seed);
+    const placeRng = forkRng(this.rng, 1);
+    this.portRng = forkRng(this.rng, 2);
+    this.res = new ReservationTable(g.cells);
+    const m = cfg.robotModel;
+    this.tables = buildRunTables(m, Math.max(g.width, g.depth), cfg.pitchX, cfg.pitchY, cfg.tickSeconds);
+    this.switchTicks = Math.round(m.wheelSwitchSeconds / cfg.tickSeconds);
+    this.planner = new Planner(g, this.res, this.tables, this.switchTicks);
+    const toTicks = (s: number) => Math.max(1, Math.round(s / cfg.tickSeconds));
+    this.lowerTicks = new Int32Array(g.height + 1);
+    this.liftTicks = new Int32Array(g.height + 1);
+    for (let h = 0; h <= g.height; h++) {
+      this.lowerTicks[h] = toTicks(gripperSeconds(m, g.depthToLevel(h)));
+      this.liftTicks[h] = toTicks(gripperSeconds(m, g.depthToLevel(h)));
+    }
+    this.portGripTicks = Int32Array.from(cfg.ports, (p) => toTicks(gripperSeconds(m, p.handoverDepth)));
+    this.ports = cfg.ports.map((p, i) => new PortState(i, p, g.cell(p.x, p.y),
+      [g.cell(p.x, p.y), ...p.buffer.map((b) => g.cell(b.x, b.y))], cfg.tickSeconds));
+
+    this.zoneOf = new Uint8Array(g.cells);
+    const zones = Math.max(1, cfg.zones);
+    for (let c = 0; c < g.cells; c++) this.zoneOf[c] = Math.min(zones - 1, Math.floor(((c % g.width) * zones) / g.width));
+    this.goalOf = new Int32Array(g.cells).fill(-1);
+    this.timeTicks = new Float64Array(TIME_CATEGORIES.length);
+    this.occStamp = new Int32Array(g.cells).fill(-1);
+    this.occRobot = new Int32Array(g.cells);
+    this.occA = new Int32Array(cfg.robotCount);
+    this.occB = new Int32Array(cfg.robotCount);
+
+    // Bins: spread evenly over the storage stacks in a shuffled order.
+    const n = cfg.binCount;
+    this.binCell = new Int32Array(n);
+    this.binLevel = new Int16Array(n);
+    this.binRobot = new Int32Array(n).fill(-1);
+    this.binPort = new Int16Array(n).fill(-1);
+    this.binZone = new Uint8Array(n);
+    this.binTargeted = new Uint8Array(n);
+    const storage: number[] = [];
+    for (let c = 0; c < g.cells; c++) if (g.kind[c] === CellKind.Storage) storage.push(c);
+    if (storage.length === 0) throw new Error('grid has no storage cells');
+    const perStack = Math.floor(n / storage.length);
+    let extra = n - perStack * storage.length;
+    const heights = new Uint8Array(storage.length).fill(perStack);
+    const order = shuffled(storage.length, placeRng);
+    for (let i = 0; i < order.length && extra > 0; i++, extra--) heights[order[i]!]!++;
+    const ids = shuffled(n, placeRng);
+    let next = 0;
+    for (let s = 0; s < storage.length; s++) {
+      const c = storage[s]!;
+      for (let l = 0; l < heights[s]!; l++) {
+        const b = ids[next++]!;
+        const level = g.push(c, b);
+        this.binCell[b] = c;
+        this.binLevel[b] = level;
+        this.binZone[b] = this.zoneOf[c]!;
+      }
+    }
+
+    // Robots: distinct random parking cells.
+    this.robots = new Robots(cfg.robotCount);
+    const parking: number[] = [];
+    for (let c = 0; c < g.cells; c++) if (g.isParking(c)) parking.push(c);
+    if (parking.length < cfg.robotCount) throw new Error('more robots than cells to place them on');
+    const spots = shuffled(parking.length, placeRng);
+    for (let r = 0; r < cfg.robotCount; r++) {
+      const c = parking[spots[r]!]!;
+      this.robots.cell[r] = c;
+      this.robots.axis[r] = 0;
+      this.res.insert(c, 0, FOREVER, r, 0);
+    }
+  }
+
+  /** Simulated seconds so far. */
+  get seconds(): number { return this.tick * this.tickSeconds; }
+}
+
+/** A seeded permutation of 0..n-1 (Fisher-Yates). */
+function shuffled(n: number, rng: RngState): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = nextInt(rng, i + 1);
+    const t = a[i]!; a[i] = a[j]!; a[j] = t;
+  }
+  return a;
+}
+
+/** FNV-1a style hash over the world's state: same scenario, seed and commands give the same hash. */
+export function stateHash(w: World): string {
+  let h = 0x811c9dc5;
+  const mix = (v: number) => { h = Math.imul(h ^ (v | 0), 16777619); };
+  const all = (a: ArrayLike<number>) => { for (let i = 0; i < a.length; i++) mix(a[i]!); };
+  mix(w.tick);
+  all(w.rng); all(w.portRng);
+  const r = w.robots;
+  all(r.cell); all(r.axis); all(r.bin); all(r.phase); all(r.step); all(r.busyUntil);
+  all(w.grid.stackHeight); all(w.grid.stackBins);
+  all(w.binCell); all(w.binRobot); all(w.binPort);
+  for (const p of w.ports) { mix(p.presentations); mix(p.opBin); mix(p.queue.length); all(p.inBins); all(p.outBins); }
+  mix(w.retrievals); mix(w.binsMovedAside); mix(w.collisions);
+  void nextU32;
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
