@@ -18,7 +18,7 @@ export type WorldEvent =
   | { type: 'returned'; robot: number; bin: number; cell: number; tick: number }
   /** Trace: robot held `cell` over [from, to) ticks. */
   | { type: 'occupy'; robot: number; cell: number; from: number; to: number }
-  /** Trace: a bin lifted or dropped by a robot (cell -1 and level -1 at a port). */
+  /** Trace: a bin lifted or dropped by a robot (level -1 at a port). */
   | { type: 'bin'; bin: number; op: 'lift' | 'drop'; robot: number; cell: number; level: number; tick: number }
   /** Two robots in one cell (must never happen). */
   | { type: 'collision'; tick: number; cell: number; robots: [number, number] }

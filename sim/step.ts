@@ -158,6 +158,7 @@ function move(w: World, r: number): void {
       R.cell[r] = from; w.occA[r] = from; w.occB[r] = -1;
       account(w, r, TimeCat.TrafficWaiting);
     } else {
+      R.progressAt[r] = t;
       const s = positionAt(table.profiles[k]!, (t - depart) * w.tickSeconds) / table.pitch;
       const stride = DX[dir]! + DY[dir]! * g.width;
       const lo = Math.floor(s + 1e-9);
@@ -421,7 +422,7 @@ function gripDone(w: World, r: number): void {
       port.put(b, t);
       R.bin[r] = -1;
       w.binRobot[b] = -1; w.binPort[b] = port.index;
-      traceBin(w, b, 'drop', r, -1, -1);
+      traceBin(w, b, 'drop', r, R.cell[r]!, -1);
       if (port.outputReady(t)) { grip(w, r, Step.PortPick, w.portGripTicks[port.index]!); return; }
       jobDone(w, r);
       return;
@@ -431,7 +432,7 @@ function gripDone(w: World, r: number): void {
       const b = port.take();
       R.bin[r] = b;
       w.binPort[b] = -1; w.binRobot[b] = r;
-      traceBin(w, b, 'lift', r, -1, -1);
+      traceBin(w, b, 'lift', r, R.cell[r]!, -1);
       w.events.push({ type: 'collected', robot: r, port: port.index, bin: b, tick: t });
       R.step[r] = Step.Return;
       setGoal(w, r, -1);

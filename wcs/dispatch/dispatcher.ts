@@ -1,0 +1,298 @@
+/**
+ * Warehouse control v0: turns order lines into bin tasks and bin tasks into robot work.
+ *
+ * - Intake: backlog mode keeps enough open lines that ports never starve; arrivals mode adds orders as
+ *   they arrive (seeded Poisson with an hourly profile).
+ * - Release (look-ahead): open lines, oldest first, get stock reserved on a bin (shallow and near a port
+ *   first) until about `lookaheadSeconds` of port work is queued as tasks. Lines needing the same bin
+ *   share one task (one presentation).
+ * - Assignment: each free robot takes, from the oldest pending tasks, the one cheapest to start (drive to
+ *   the bin plus digging), and the task gets the port with the least work queued (ties: nearest).
+ *   A port takes at most `queueLimit + inboundExtra` robots heading for it.
+ * - Collection: a port with finished bins and nobody coming gets a robot to take them back.
+ *
+ * Reads the world only through its public arrays; acts only through commands. Not pure (owns the order
+ * book, inventory and tasks).
+ */
+import type { Command, WorldEvent } from '../../sim/events.ts';
+import { Job, Phase } from '../../sim/robots.ts';
+import type { World } from '../../sim/world.ts';
+import { forkRng, type RngState } from '../../sim/rng.ts';
+import { Inventory } from '../inventory/inventory.ts';
+import { OrderBook } from '../orders/book.ts';
+import { OrderSource } from '../orders/profile.ts';
+import type { WcsConfig } from '../scenario/types.ts';
+import { TaskTable, type BinTask } from './tasks.ts';
+
+export interface DispatchOptions {
+  /** Robots allowed to head for one port beyond its queue limit. */
+  inboundExtra: number;
+  /** Pending tasks a free robot looks at (oldest first). */
+  window: number;
+}
+
+export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96 };
+
+export class Dispatcher {
+  readonly cfg: WcsConfig;
+  readonly opts: DispatchOptions;
+  readonly inventory: Inventory;
+  readonly book: OrderBook;
+  readonly source: OrderSource;
+  readonly tasks: TaskTable;
+  /** Tasks with no robot yet, oldest first. */
+  pending: BinTask[] = [];
+  /** Per port: tasks assigned and not yet presented; robots sent to collect. */
+  readonly portAssigned: Int32Array;
+  readonly portCollectors: Int32Array;
+  /** Port a robot was sent to collect from, or -1. */
+  readonly collectorPort: Int32Array;
+  readonly portCycleTicks: number;
+  /** Tasks to keep queued: look-ahead seconds of port work. */
+  readonly lookaheadTasks: number;
+  /** Backlog mode: orders kept in the book (open or in progress). */
+  readonly backlogOrders: number;
+  private nextOrderId = 0;
+  private nextCollectTask = -2;
+  private readonly rng: RngState;
+  /** Lines short of stock (arrivals mode). */
+  shortLines = 0;
+  replenished = 0;
+
+  constructor(w: World, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}) {
+    this.cfg = cfg;
+    this.opts = { ...DEFAULT_DISPATCH, ...opts };
+    this.rng = forkRng(w.rng, 7);
+    this.inventory = Inventory.seed(w.binCell.length, {
+      skus: cfg.skus, unitsPerBin: cfg.unitsPerBin, compartments: cfg.compartments, skew: cfg.orders.skew,
+    }, forkRng(this.rng, 1));
+    this.source = new OrderSource(cfg.orders, cfg.skus, forkRng(this.rng, 2));
+    this.book = new OrderBook({ channels: this.source.channels });
+    this.tasks = new TaskTable(w.binCell.length);
+    this.portAssigned = new Int32Array(w.ports.length);
+    this.portCollectors = new Int32Array(w.ports.length);
+    this.collectorPort = new Int32Array(w.robots.count).fill(-1);
+    const cycle = Math.max(...w.cfg.ports.map((p) => Math.max(p.minCycleSeconds, p.handling.meanSeconds)));
+    this.portCycleTicks = Math.round(cycle / w.tickSeconds);
+    this.lookaheadTasks = Math.max(w.robots.count * 2,
+      Math.ceil((w.ports.length * cfg.lookaheadSeconds) / Math.max(1, cycle)));
+    this.backlogOrders = cfg.orders.backlogOrders > 0
+      ? cfg.orders.backlogOrders
+      : Math.ceil((this.lookaheadTasks + w.robots.count * 4) / Math.max(1, cfg.orders.linesPerOrder.mean));
+  }
+
+  /** React to one step's events and return the commands for the next step. */
+  control(w: World, events: readonly WorldEvent[]): Command[] {
+    const t = w.tick;
+    for (const e of events) this.onEvent(e);
+    this.intake(t, w.tickSeconds);
+    this.release(w, t);
+    const cmds: Command[] = [];
+    this.assign(w, t, cmds);
+    if (t % 10 === 0) this.collect(w, t, cmds);
+    return cmds;
+  }
+
+  private onEvent(e: WorldEvent): void {
+    switch (e.type) {
+      case 'fetched': {
+        const task = this.tasks.get(e.task);
+        if (task) this.tasks.advance(task, { type: 'LIFTED', tick: e.tick });
+        break;
+      }
+      case 'presented': {
+        const task = this.tasks.forBin(e.bin);
+        if (!task) break;
+        this.tasks.advance(task, { type: 'PRESENTED', tick: e.tick });
+        this.portAssigned[task.port]!--;
+        break;
+      }
+      case 'presentDone': {
+        const task = this.tasks.forBin(e.bin);
+        if (!task) break;
+        for (const id of task.lines) {
+          const l = this.book.line(id);
+          if (!l) continue;
+          this.inventory.pick(task.bin, l.sku, l.qty);
+          this.book.markPicked(id, e.tick);
+        }
+        this.tasks.advance(task, { type: 'CLOSED', tick: e.tick });
+        break;
+      }
+      case 'returned': {
+        const task = this.tasks.forBin(e.bin);
+        if (!task) break;
+        this.tasks.advance(task, { type: 'RETURNED', tick: e.tick });
+        this.tasks.finish(task);
+        break;
+      }
+      case 'collected':
+      case 'jobDone': {
+        // A collector has taken its bin, or gave up because there was none.
+        const p = this.collectorPort[e.robot]!;
+        if (p >= 0) { this.portCollectors[p]!--; this.collectorPort[e.robot] = -1; }
+        break;
+      }
+    }
+  }
+
+  /** New orders: keep the backlog full, or add this tick's arrivals. */
+  private intake(t: number, tickSeconds: number): void {
+    const o = this.cfg.orders;
+    if (o.mode === 'backlog') {
+      // Orders stay in the book until complete, so this bounds all work in the system.
+      while (this.book.openOrderCount() < this.backlogOrders) this.addOrder(t);
+    } else {
+      for (const at of this.source.arrivalsBetween(t, t + 1, tickSeconds)) this.addOrder(at);
+    }
+  }
+
+  private addOrder(t: number): void {
+    this.book.add(this.source.nextOrder(this.nextOrderId++, t), t);
+  }
+
+  /** Reserve stock for open lines, oldest first, until the look-ahead is full. */
+  private release(w: World, t: number): void {
+    let room = this.lookaheadTasks - this.pending.length;
+    if (room <= 0) return;
+    for (const id of this.book.openLines(64)) {
+      const l = this.book.line(id)!;
+      let bin = this.chooseBin(w, l.sku, l.qty);
+      if (bin < 0 && this.cfg.orders.mode === 'backlog') {
+        // Backlog mode measures capacity: stock is topped up so the run never runs dry.
+        const b = this.inventory.emptiestBin(l.sku);
+        this.inventory.replenish(b, l.sku, Math.max(l.qty, this.cfg.unitsPerBin.max));
+        this.replenished++;
+        bin = this.chooseBin(w, l.sku, l.qty);
+      }
+      if (bin < 0) { this.book.markShort(id, t); this.shortLines++; continue; }
+      this.inventory.reserve(bin, l.sku, l.qty);
+      this.book.markReserved(id, bin, t);
+      let task = this.tasks.forBin(bin);
+      if (!task) {
+        task = this.tasks.create(bin, t);
+        this.pending.push(task);
+        room--;
+      }
+      task.lines.push(id);
+      if (task.robot >= 0) this.book.markPicking(id, t);
+      if (room <= 0) break;
+    }
+  }
+
+  /**
+   * The bin to take a line's stock from: enough available, joinable task or none, and cheapest by
+   * depth (bins above it) and distance to the nearest port. -1 if no bin has the stock.
+   */
+  private chooseBin(w: World, sku: number, qty: number): number {
+    const g = w.grid;
+    let best = -1;
+    let bestCost = Infinity;
+    for (const b of this.inventory.binsWithSku(sku)) {
+      if (this.inventory.availableInBin(b, sku) < qty) continue;
+      const task = this.tasks.forBin(b);
+      let cost: number;
+      if (task) {
+        if (!this.tasks.joinable(task)) continue;
+        cost = -1; // already coming: a shared presentation costs nothing extra
+      } else {
+        const c = w.binCell[b]!;
+        if (c < 0) continue; // out at a port or on a robot: not now
+        const depth = g.stackHeight[c]! - 1 - w.binLevel[b]!;
+        cost = depth * 4 + this.portDistance(w, c) * 0.05;
+      }
+      if (cost < bestCost || (cost === bestCost && b < best)) { bestCost = cost; best = b; }
+    }
+    return best;
+  }
+
+  private portDistance(w: World, cell: number): number {
+    const g = w.grid;
+    const x = cell % g.width, y = (cell / g.width) | 0;
+    let best = Infinity;
+    for (const p of w.cfg.ports) best = Math.min(best, Math.abs(p.x - x) + Math.abs(p.y - y));
+    return best;
+  }
+
+  /** A robot with no job, or parking and not yet moving, can take work. */
+  available(w: World, r: number): boolean {
+    const R = w.robots;
+    return R.job[r] === Job.None || (R.job[r] === Job.Park && R.phase[r] !== Phase.Moving);
+  }
+
+  /** Free robots take the cheapest of the oldest pending tasks. */
+  private assign(w: World, t: number, cmds: Command[]): void {
+    if (this.pending.length === 0) return;
+    const R = w.robots;
+    const g = w.grid;
+    const window = this.opts.window;
+    for (let r = 0; r < R.count && this.pending.length > 0; r++) {
+      if (!this.available(w, r) || (R.phase[r] === Phase.Idle && !g.isParking(R.cell[r]!) && R.job[r] !== Job.None)) continue;
+      const rc = R.cell[r]!;
+      const rx = rc % g.width, ry = (rc / g.width) | 0;
+      let bestI = -1;
+      let bestCost = Infinity;
+      const n = Math.min(window, this.pending.length);
+      for (let i = 0; i < n; i++) {
+        const task = this.pending[i]!;
+        const c = w.binCell[task.bin]!;
+        if (c < 0 || w.binTargeted[task.bin]) continue;
+        const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
+        const cost = Math.abs((c % g.width) - rx) * g.pitchX + Math.abs(((c / g.width) | 0) - ry) * g.pitchY
+          + depth * 6 + (g.protectedCount[c]! > 0 ? 30 : 0);
+        if (cost < bestCost) { bestCost = cost; bestI = i; }
+      }
+      if (bestI < 0) return;
+      const task = this.pending[bestI]!;
+      const port = this.choosePort(w, w.binCell[task.bin]!);
+      if (port < 0) return;
+      this.pending.splice(bestI, 1);
+      task.port = port;
+      task.robot = r;
+      this.portAssigned[port]!++;
+      this.tasks.advance(task, { type: 'ASSIGN', robot: r, tick: t });
+      this.tasks.advance(task, { type: 'FETCH_STARTED', tick: t });
+      for (const id of task.lines) this.book.markPicking(id, t);
+      cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id });
+    }
+  }
+
+  /** The port with the least work assigned that still takes robots (ties: nearest to the bin). */
+  private choosePort(w: World, cell: number): number {
+    const g = w.grid;
+    const x = cell % g.width, y = (cell / g.width) | 0;
+    let best = -1;
+    let bestCost = Infinity;
+    for (let p = 0; p < w.ports.length; p++) {
+      const port = w.ports[p]!;
+      if (this.portAssigned[p]! >= port.queueLimit + this.opts.inboundExtra) continue;
+      const cfg = w.cfg.ports[p]!;
+      const travel = Math.abs(cfg.x - x) * g.pitchX + Math.abs(cfg.y - y) * g.pitchY;
+      const cost = this.portAssigned[p]! * 10 + travel / 3;
+      if (cost < bestCost) { bestCost = cost; best = p; }
+    }
+    return best;
+  }
+
+  /** Ports holding finished bins with no robot coming get the nearest free robot. */
+  private collect(w: World, t: number, cmds: Command[]): void {
+    const R = w.robots;
+    for (let p = 0; p < w.ports.length; p++) {
+      const port = w.ports[p]!;
+      if (port.outBins.length === 0 || this.portAssigned[p]! > 0 || this.portCollectors[p]! > 0) continue;
+      let best = -1;
+      let bestD = Infinity;
+      for (let r = 0; r < R.count; r++) {
+        if (!this.available(w, r) || cmds.some((c) => c.robot === r)) continue;
+        const c = R.cell[r]!;
+        const d = Math.abs((c % w.grid.width) - port.cfg.x) + Math.abs(((c / w.grid.width) | 0) - port.cfg.y);
+        if (d < bestD) { bestD = d; best = r; }
+      }
+      if (best < 0) return;
+      this.portCollectors[p]!++;
+      this.collectorPort[best] = p;
+      cmds.push({ type: 'collect', robot: best, port: p, task: this.nextCollectTask-- });
+    }
+    void t;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The KPI summary of a run (kpis.json) and the per-minute time series (timeseries.csv).
+ */
+import { TIME_CATEGORIES } from '../../sim/robots.ts';
+
+export interface Kpis {
+  scenario: string;
+  seed: number;
+  simulatedSeconds: number;
+  /** Seconds before measuring started (KPIs below cover the rest of the run). */
+  warmupSeconds: number;
+  wallSeconds: number;
+  /** Simulated seconds per wall-clock second. */
+  speed: number;
+  binPresentations: number;
+  binPresentationsPerHour: number;
+  ports: { id: string; type: string; presentations: number; utilization: number }[];
+  robots: { count: number; utilization: number };
+  /** Fleet time by activity, in robot-seconds and as shares. */
+  robotTime: Record<(typeof TIME_CATEGORIES)[number], { seconds: number; share: number }>;
+  digging: { retrievals: number; binsMovedAside: number; meanDepth: number };
+  orderLines: { completed: number; short: number; meanLeadSeconds: number };
+  orders: { completed: number; meanLeadSeconds: number; open: number };
+  planner: { searches: number; failures: number; meanExpansions: number };
+  stuckRobots: number;
+  collisions: number;
+  stateHash: string;
+}
+
+export interface MinuteRow {
+  minute: number;
+  presentations: number;
+  busyRobots: number;
+  queuedTasks: number;
+}
+
+/** CSV text of the time series (pure). */
+export function timeseriesCsv(rows: readonly MinuteRow[]): string {
+  return 'minute,presentations,busyRobots,queuedTasks\n'
+    + rows.map((r) => `${r.minute},${r.presentations},${r.busyRobots},${r.queuedTasks}`).join('\n') + '\n';
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** The human-readable KPI table printed at the end of a run (pure). */
+export function kpiTable(k: Kpis): string {
+  const rows: [string, string][] = [
+    ['scenario', `${k.scenario} (seed ${k.seed})`],
+    ['simulated', `${(k.simulatedSeconds / 3600).toFixed(2)} h (warm-up ${k.warmupSeconds} s) in ${k.wallSeconds.toFixed(1)} s wall, ${Math.round(k.speed)}x real time`],
+    ['bin presentations', `${k.binPresentations}`],
+    ['bin presentations / hour', `${Math.round(k.binPresentationsPerHour)}`],
+    ['port utilization (mean)', pct(k.ports.reduce((a, p) => a + p.utilization, 0) / Math.max(1, k.ports.length))],
+    ['robots', `${k.robots.count}, utilization ${pct(k.robots.utilization)}`],
+    ['retrievals', `${k.digging.retrievals}, mean depth ${k.digging.meanDepth.toFixed(2)}, bins moved aside ${k.digging.binsMovedAside}`],
+    ['order lines completed', `${k.orderLines.completed} (short ${k.orderLines.short}), mean lead ${k.orderLines.meanLeadSeconds.toFixed(0)} s`],
+    ['orders completed', `${k.orders.completed}, mean lead ${k.orders.meanLeadSeconds.toFixed(0)} s, open ${k.orders.open}`],
+    ['robot time', TIME_CATEGORIES.map((c) => `${c} ${pct(k.robotTime[c].share)}`).join(', ')],
+    ['planner', `${k.planner.searches} searches, ${k.planner.failures} without a plan, ${k.planner.meanExpansions.toFixed(0)} expansions each`],
+    ['stuck robots', `${k.stuckRobots}`],
+    ['collisions', `${k.collisions}`],
+    ['state hash', k.stateHash],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const portLines = k.ports.map((p) => `  ${p.id.padEnd(6)} ${p.type.padEnd(9)} ${String(p.presentations).padStart(6)} presentations  ${pct(p.utilization)}`);
+  return rows.map(([a, b]) => `${a.padEnd(w)}  ${b}`).join('\n') + '\nports:\n' + portLines.join('\n') + '\n';
+}

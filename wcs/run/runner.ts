@@ -1,0 +1,124 @@
+/**
+ * The headless runner: scenario -> world + warehouse control -> KPIs, time series and trace.
+ * Sim time drives everything; the only wall-clock reading is for reporting speed.
+ */
+import { stateHash, World } from '../../sim/world.ts';
+import { step } from '../../sim/step.ts';
+import { TIME_CATEGORIES } from '../../sim/robots.ts';
+import type { Command } from '../../sim/events.ts';
+import { Dispatcher, type DispatchOptions } from '../dispatch/dispatcher.ts';
+import type { LoadedScenario } from '../scenario/types.ts';
+import type { Kpis, MinuteRow } from './kpis.ts';
+import { TraceWriter, type TraceSink } from './trace.ts';
+
+export interface RunOptions {
+  /** Simulated seconds to run (after the warm-up). */
+  seconds: number;
+  /** Simulated seconds to run before measuring. */
+  warmupSeconds?: number;
+  /** Override the scenario's seed. */
+  seed?: number;
+  /** Full invariant check every tick; throws on the first violation. */
+  check?: boolean;
+  trace?: TraceSink;
+  dispatch?: Partial<DispatchOptions>;
+  /** Called about every simulated minute with progress in [0, 1]. */
+  onProgress?: (done: number, simSeconds: number, wallSeconds: number) => void;
+  /** Wall clock in ms for the speed figure (default performance.now). */
+  now?: () => number;
+}
+
+export interface RunResult {
+  kpis: Kpis;
+  timeseries: MinuteRow[];
+  world: World;
+  dispatcher: Dispatcher;
+}
+
+/** Run a scenario headless and measure it. */
+export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
+  const now = opts.now ?? (() => performance.now());
+  const wall0 = now();
+  const seed = opts.seed ?? sc.world.seed;
+  const world = new World({ ...sc.world, seed }, { trace: opts.trace !== undefined, check: opts.check === true });
+  const dispatcher = new Dispatcher(world, { ...sc.wcs, seed }, opts.dispatch);
+  const tps = Math.round(1 / world.tickSeconds);
+  const warmTicks = Math.round((opts.warmupSeconds ?? 0) / world.tickSeconds);
+  const endTick = warmTicks + Math.round(opts.seconds / world.tickSeconds);
+  const trace = opts.trace ? new TraceWriter(world, opts.trace, endTick) : undefined;
+  const minuteTicks = 60 * tps;
+  const rows: MinuteRow[] = [];
+  let minutePresentations = 0;
+  let presentations = 0;
+  const portPresentations = new Int32Array(world.ports.length);
+  let base = { busy: 0, ports: new Float64Array(world.ports.length), time: new Float64Array(TIME_CATEGORIES.length),
+    retrievals: 0, aside: 0, depth: 0, lines: 0, leadSum: 0, orders: 0, orderLead: 0, short: 0, searches: 0, failures: 0, expansions: 0 };
+  const snapshot = () => {
+    const t = dispatcher.book.totals;
+    return { busy: world.busyTicks, ports: Float64Array.from(world.ports, (p) => p.busyTicks), time: Float64Array.from(world.timeTicks),
+      retrievals: world.retrievals, aside: world.binsMovedAside, depth: world.depthSum, lines: t.linesPicked, leadSum: t.lineLeadSum,
+      orders: t.ordersCompleted, orderLead: t.orderLeadSum, short: t.linesShort,
+      searches: world.planner.searches, failures: world.planner.failures, expansions: world.planner.expansions };
+  };
+  let commands: Command[] = [];
+  while (world.tick < endTick) {
+    if (world.tick === warmTicks) base = snapshot();
+    const measuring = world.tick >= warmTicks;
+    const events = step(world, commands);
+    for (const e of events) {
+      if (e.type === 'presented' && measuring) { presentations++; minutePresentations++; portPresentations[e.port]!++; }
+    }
+    if (trace) trace.events(events);
+    commands = dispatcher.control(world, events);
+    if (world.tick % minuteTicks === 0) {
+      let busy = 0;
+      for (let r = 0; r < world.robots.count; r++) if (world.robots.job[r] !== 0) busy++;
+      rows.push({ minute: world.tick / minuteTicks, presentations: minutePresentations, busyRobots: busy, queuedTasks: dispatcher.pending.length });
+      minutePresentations = 0;
+      opts.onProgress?.(world.tick / endTick, world.seconds, (now() - wall0) / 1000);
+    }
+  }
+  trace?.finish();
+  const wallSeconds = (now() - wall0) / 1000;
+  const end = snapshot();
+  const ticks = endTick - warmTicks;
+  const secs = ticks * world.tickSeconds;
+  const fleetTicks = ticks * world.robots.count;
+  const retrievals = end.retrievals - base.retrievals;
+  const lines = end.lines - base.lines;
+  const orders = end.orders - base.orders;
+  const robotTime = {} as Kpis['robotTime'];
+  TIME_CATEGORIES.forEach((c, i) => {
+    const t = end.time[i]! - base.time[i]!;
+    robotTime[c] = { seconds: Math.round(t * world.tickSeconds), share: round(t / fleetTicks, 4) };
+  });
+  const searches = end.searches - base.searches;
+  const kpis: Kpis = {
+    scenario: sc.world.name,
+    seed,
+    simulatedSeconds: secs,
+    warmupSeconds: warmTicks * world.tickSeconds,
+    wallSeconds: round(wallSeconds, 3),
+    speed: round((endTick * world.tickSeconds) / Math.max(wallSeconds, 1e-9), 1),
+    binPresentations: presentations,
+    binPresentationsPerHour: round((presentations * 3600) / secs, 1),
+    ports: world.ports.map((p, i) => ({
+      id: p.cfg.id, type: p.cfg.type, presentations: portPresentations[i]!, utilization: round((p.busyTicks - base.ports[i]!) / ticks, 4),
+    })),
+    robots: { count: world.robots.count, utilization: round((end.busy - base.busy) / fleetTicks, 4) },
+    robotTime,
+    digging: { retrievals, binsMovedAside: end.aside - base.aside, meanDepth: round(retrievals > 0 ? (end.depth - base.depth) / retrievals : 0, 3) },
+    orderLines: { completed: lines, short: end.short - base.short, meanLeadSeconds: round(lines > 0 ? ((end.leadSum - base.leadSum) * world.tickSeconds) / lines : 0, 1) },
+    orders: { completed: orders, meanLeadSeconds: round(orders > 0 ? ((end.orderLead - base.orderLead) * world.tickSeconds) / orders : 0, 1), open: dispatcher.book.openOrderCount() },
+    planner: { searches, failures: end.failures - base.failures, meanExpansions: round(searches > 0 ? (end.expansions - base.expansions) / searches : 0, 1) },
+    stuckRobots: world.robots.stuck.reduce((a, b) => a + b, 0),
+    collisions: world.collisions,
+    stateHash: stateHash(world),
+  };
+  return { kpis, timeseries: rows, world, dispatcher };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
