@@ -76,10 +76,12 @@ export function chooseReturn(w: World, robot: number, bin: number): number {
   return ringSearch(w, robot, from, radius, -1);
 }
 
-/** Nearest cell where an idle robot may park out of everyone's way (no stack anyone is after). */
-export function chooseParking(w: World, robot: number): number {
+/**
+ * Nearest cell to `origin` (default: where the robot stands) where a robot may wait out of everyone's way:
+ * a parking cell nobody holds or is heading for, over no stack a fetch is after.
+ */
+export function chooseParking(w: World, robot: number, origin = w.robots.cell[robot]!): number {
   const g = w.grid;
-  const origin = w.robots.cell[robot]!;
   const ox = origin % g.width, oy = (origin / g.width) | 0;
   const R = Math.max(g.width, g.depth);
   for (let r = 1; r <= R; r++) {

@@ -16,6 +16,8 @@ export class PortState {
   /** Cells of the queue: slot 0 is the port cell, slot i the (i-1)th buffer cell. */
   readonly slotCells: Int32Array;
   readonly queueLimit: number;
+  /** Where robots not yet admitted to the queue wait: the grid cell just inside the last buffer cell. */
+  readonly approach: number;
   readonly minCycleTicks: number;
   readonly transferTicks: number;
   /** Robots admitted to the queue, in order (index 0 is at or heading for the port cell). */
@@ -36,7 +38,8 @@ export class PortState {
   presentations = 0;
   busyTicks = 0;
 
-  constructor(index: number, cfg: PortConfig, cell: number, slotCells: number[], tickSeconds: number) {
+  constructor(index: number, cfg: PortConfig, cell: number, slotCells: number[], approach: number, tickSeconds: number) {
+    this.approach = approach;
     this.index = index;
     this.cfg = cfg;
     this.cell = cell;

@@ -82,8 +82,10 @@ function setGoal(w: World, r: number, cell: number): void {
 /** Queue robot r for port p: admitted if the queue has room, else waiting in line. */
 function admit(w: World, r: number, p: number): void {
   const port = w.ports[p]!;
-  if (port.queue.length < port.queueLimit && port.waiting.length === 0) port.queue.push(r);
-  else port.waiting.push(r);
+  if (port.queue.length < port.queueLimit && port.waiting.length === 0) {
+    port.queue.push(r);
+    w.robots.progressAt[r] = w.tick;
+  } else port.waiting.push(r);
 }
 
 /** Robot r left port p's queue: everyone moves up and the first in line is admitted. */
@@ -92,9 +94,15 @@ function leaveQueue(w: World, r: number, p: number): void {
   const i = port.queue.indexOf(r);
   if (i < 0) return;
   port.queue.splice(i, 1);
-  while (port.queue.length < port.queueLimit && port.waiting.length > 0) port.queue.push(port.waiting.shift()!);
-  // Robots standing still in the queue re-plan to their new slot.
+  while (port.queue.length < port.queueLimit && port.waiting.length > 0) {
+    // First come first served among robots already waiting near the port; else the first in line.
+    let k = port.waiting.findIndex((q) => w.robots.phase[q] === Phase.Hold);
+    if (k < 0) k = 0;
+    port.queue.push(port.waiting.splice(k, 1)[0]!);
+  }
+  // Everyone moved up a slot (progress); those standing still re-plan to their new slot.
   for (const q of port.queue) {
+    w.robots.progressAt[q] = w.tick;
     if (w.robots.phase[q] === Phase.Hold) { w.robots.phase[q] = Phase.Plan; w.robots.retryAt[q] = w.tick; }
   }
 }
@@ -156,7 +164,9 @@ function move(w: World, r: number): void {
     const depart = R.planDepart[base + i]!;
     if (t < depart) {
       R.cell[r] = from; w.occA[r] = from; w.occB[r] = -1;
-      account(w, r, TimeCat.TrafficWaiting);
+      // Changing the wheel set just before departing is part of driving; any other wait is traffic.
+      const turning = (dir >> 1) !== R.axis[r] && t >= depart - w.switchTicks;
+      account(w, r, !turning ? TimeCat.TrafficWaiting : R.bin[r]! >= 0 ? TimeCat.MovingLoaded : TimeCat.MovingEmpty);
     } else {
       R.progressAt[r] = t;
       const s = positionAt(table.profiles[k]!, (t - depart) * w.tickSeconds) / table.pitch;
@@ -195,7 +205,16 @@ function legGoal(w: World, r: number): number {
     case Step.ToPort: {
       const port = w.ports[R.jobPort[r]!]!;
       const slot = port.queue.indexOf(r);
-      return slot < 0 ? -1 : port.slotCells[slot]!;
+      if (slot < 0) {
+        // Not admitted yet: wait near the port, so that the drive in is short when a slot frees.
+        const gl = R.goal[r]!;
+        if (gl < 0 || (w.res.foreverOwner(gl) !== -1 && w.res.foreverOwner(gl) !== r)) setGoal(w, r, chooseParking(w, r, port.approach));
+        return R.goal[r]!;
+      }
+      // The robot ahead may still be driving into this slot; wait until it has moved up.
+      const cell = port.slotCells[slot]!;
+      const owner = w.res.foreverOwner(cell);
+      return owner === -1 || owner === r ? cell : -1;
     }
     case Step.Park:
       if (R.goal[r]! < 0 || w.res.foreverOwner(R.goal[r]!) !== -1 && w.res.foreverOwner(R.goal[r]!) !== r) {
@@ -468,7 +487,8 @@ function watchdog(w: World): void {
   const R = w.robots;
   for (let r = 0; r < R.count; r++) {
     if (R.job[r] === Job.None || R.stuck[r]) continue;
-    if (R.phase[r] === Phase.Hold && R.step[r] === Step.ToPort) continue; // queueing, not stuck
+    // Waiting to be admitted to a port queue is queueing, not being stuck.
+    if (R.step[r] === Step.ToPort && w.ports[R.jobPort[r]!]!.queue.indexOf(r) < 0) continue;
     if (t - R.progressAt[r]! > limit) {
       R.stuck[r] = 1;
       w.events.push({ type: 'stuck', robot: r, tick: t, cell: R.cell[r]! });

@@ -89,8 +89,15 @@ export class World {
       this.liftTicks[h] = toTicks(gripperSeconds(m, g.depthToLevel(h)));
     }
     this.portGripTicks = Int32Array.from(cfg.ports, (p) => toTicks(gripperSeconds(m, p.handoverDepth)));
-    this.ports = cfg.ports.map((p, i) => new PortState(i, p, g.cell(p.x, p.y),
-      [g.cell(p.x, p.y), ...p.buffer.map((b) => g.cell(b.x, b.y))], cfg.tickSeconds));
+    this.ports = cfg.ports.map((p, i) => {
+      const slots = [g.cell(p.x, p.y), ...p.buffer.map((b) => g.cell(b.x, b.y))];
+      // The approach: one more cell in the direction the buffer cells run (inwards from the edge).
+      const last = slots[slots.length - 1]!;
+      const prev = slots.length > 1 ? slots[slots.length - 2]! : last;
+      const dx = g.x(last) - g.x(prev), dy = g.y(last) - g.y(prev);
+      const ax = Math.min(g.width - 1, Math.max(0, g.x(last) + dx)), ay = Math.min(g.depth - 1, Math.max(0, g.y(last) + dy));
+      return new PortState(i, p, g.cell(p.x, p.y), slots, g.cell(ax, ay), cfg.tickSeconds);
+    });
 
     this.zoneOf = new Uint8Array(g.cells);
     const zones = Math.max(1, cfg.zones);
