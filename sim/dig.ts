@@ -95,6 +95,7 @@ export function chooseParking(w: World, robot: number, origin = w.robots.cell[ro
         if (x < 0 || x >= g.width) continue;
         const c = y * g.width + x;
         if (!g.isParking(c) || g.protectedCount[c]! > 0 || w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1) continue;
+        if (w.avoid[c] === w.searchStamp) continue; // on a way being cleared for another robot
         if (best < 0 || c < best) best = c;
       }
     }

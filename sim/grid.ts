@@ -52,13 +52,16 @@ export class Grid {
         this.portOf[bc] = i;
       }
     });
-    // Cells beside a port or its buffer are streets: robots leave ports through them, so nothing is
-    // stored or parked there.
+    // Cells around a port or its buffer (the eight neighbours) are streets: robots come and go
+    // through them, so nothing is stored or parked there and the way out of a port stays open.
     for (let c = 0; c < this.cells; c++) {
       if (this.kind[c] !== CellKind.Port && this.kind[c] !== CellKind.Buffer) continue;
-      for (let d = 0; d < 4; d++) {
-        const n = this.step(c, d);
-        if (n >= 0 && this.kind[n] === CellKind.Storage) this.kind[n] = CellKind.Street;
+      const cx = c % this.width, cy = (c / this.width) | 0;
+      for (let y = Math.max(0, cy - 1); y <= Math.min(this.depth - 1, cy + 1); y++) {
+        for (let x = Math.max(0, cx - 1); x <= Math.min(this.width - 1, cx + 1); x++) {
+          const n = y * this.width + x;
+          if (this.kind[n] === CellKind.Storage) this.kind[n] = CellKind.Street;
+        }
       }
     }
   }

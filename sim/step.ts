@@ -44,7 +44,9 @@ function apply(w: World, c: Command): void {
   const R = w.robots;
   const r = c.robot;
   if (r < 0 || r >= R.count) throw new CommandError(`robot ${r} does not exist`);
-  if (R.job[r] !== Job.None) throw new CommandError(`robot ${r} is busy`);
+  // A robot only parking (not yet driving) may be given real work instead.
+  if (R.job[r] === Job.Park && R.phase[r] !== Phase.Moving) setGoal(w, r, -1);
+  else if (R.job[r] !== Job.None) throw new CommandError(`robot ${r} is busy`);
   R.progressAt[r] = w.tick;
   R.backoff[r] = 0;
   R.retryAt[r] = w.tick;
@@ -66,6 +68,7 @@ function apply(w: World, c: Command): void {
   } else {
     if (!w.grid.isParking(c.cell)) throw new CommandError(`cell ${c.cell} is not a parking cell`);
     R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1;
+    R.jobBin[r] = c.cell; // a commanded park keeps its cell (automatic parks choose their own)
     setGoal(w, r, c.cell);
   }
   R.phase[r] = Phase.Plan;
@@ -110,12 +113,15 @@ function leaveQueue(w: World, r: number, p: number): void {
 function advanceRobot(w: World, r: number): void {
   const R = w.robots;
   const t = w.tick;
+  // Body cells for the occupancy check: move() sets them for a robot under way; anyone else (including
+  // a robot whose plan was committed this tick, which departs at the earliest now) covers its own cell.
+  w.occA[r] = -2;
   switch (R.phase[r]) {
     case Phase.Idle:
       w.timeTicks[TimeCat.Idle]!++;
       if (!w.grid.isParking(R.cell[r]!)) {
         // Idle robots never stay on a port, buffer or street cell.
-        R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1;
+        R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1; R.jobBin[r] = -1;
         setGoal(w, r, -1);
         R.phase[r] = Phase.Plan; R.retryAt[r] = t; R.progressAt[r] = t;
         tryLeg(w, r);
@@ -139,7 +145,7 @@ function advanceRobot(w: World, r: number): void {
       hold(w, r);
       break;
   }
-  if (R.phase[r] !== Phase.Moving) { w.occA[r] = R.cell[r]!; w.occB[r] = -1; }
+  if (w.occA[r] === -2) { w.occA[r] = R.cell[r]!; w.occB[r] = -1; }
 }
 
 function account(w: World, r: number, cat: TimeCat): void {
@@ -217,6 +223,7 @@ function legGoal(w: World, r: number): number {
       return owner === -1 || owner === r ? cell : -1;
     }
     case Step.Park:
+      if (R.jobBin[r]! >= 0) return R.jobBin[r]!;
       if (R.goal[r]! < 0 || w.res.foreverOwner(R.goal[r]!) !== -1 && w.res.foreverOwner(R.goal[r]!) !== r) {
         setGoal(w, r, chooseParking(w, r));
       }
@@ -242,18 +249,92 @@ function tryLeg(w: World, r: number): void {
     R.backoff[r] = 0;
     return;
   }
-  // No plan now: move an idle robot off the goal, choose another spot next time, back off.
-  const owner = w.res.foreverOwner(goal);
-  if (owner >= 0 && owner !== r && R.phase[owner] === Phase.Idle && R.job[owner] === Job.None) {
-    R.job[owner] = Job.Park; R.step[owner] = Step.Park; R.jobTask[owner] = -1;
-    setGoal(w, owner, -1);
-    R.phase[owner] = Phase.Plan; R.retryAt[owner] = w.tick; R.progressAt[owner] = w.tick;
-  }
+  // No plan now: ask idle robots in the way (or on the goal) to move, choose another spot next time,
+  // back off.
+  clearWay(w, r, goal, port >= 0 ? port : here);
   if (step === Step.DigOut || step === Step.Return || step === Step.Park) setGoal(w, r, -1);
   R.phase[r] = Phase.Plan;
+  if (R.backoff[r]! >= 3 && sidestep(w, r)) return;
   const b = Math.min(R.backoff[r]!, 4);
   R.retryAt[r] = w.tick + (1 << b);
   R.backoff[r] = b + 1;
+}
+
+/** A robot that is only parked (idle, or parking on its own account and not yet under way) may be moved. */
+function evictable(w: World, o: number): boolean {
+  const R = w.robots;
+  return (R.job[o] === Job.None && R.phase[o] === Phase.Idle)
+    || (R.job[o] === Job.Park && R.jobBin[o]! < 0 && R.phase[o] !== Phase.Moving);
+}
+
+let clearing = false;
+
+/**
+ * Find a way for robot r to `goal` through cells that are free or held by robots that are only parked
+ * (breadth-first over the grid), and send those parked robots elsewhere, away from that way. Their new
+ * spots are planned at once; the waiting robot plans again on its next try.
+ */
+function clearWay(w: World, r: number, goal: number, port: number): void {
+  if (clearing) return;
+  const g = w.grid;
+  const res = w.res;
+  const stamp = ++w.searchStamp;
+  const { seen, prev, queue } = w.scratch;
+  const start = w.robots.cell[r]!;
+  let head = 0, tail = 0;
+  queue[tail++] = start;
+  seen[start] = stamp;
+  let found = false;
+  while (head < tail && !found) {
+    const c = queue[head++]!;
+    for (let d = 0; d < 4; d++) {
+      const n = g.step(c, d);
+      if (n < 0 || seen[n] === stamp || !w.planner.passable(n, port)) continue;
+      const o = res.foreverOwner(n);
+      if (o !== -1 && o !== r && !evictable(w, o)) continue;
+      seen[n] = stamp;
+      prev[n] = c;
+      if (n === goal) { found = true; break; }
+      queue[tail++] = n;
+    }
+  }
+  if (!found) return;
+  // Mark the way so that nobody parks on it, then move whoever is parked there.
+  const movers: number[] = [];
+  for (let c = goal; c !== start; c = prev[c]!) {
+    w.avoid[c] = stamp;
+    const o = res.foreverOwner(c);
+    if (o !== -1 && o !== r) movers.push(o);
+  }
+  clearing = true;
+  try {
+    for (const o of movers) {
+      const R = w.robots;
+      R.job[o] = Job.Park; R.step[o] = Step.Park; R.jobTask[o] = -1; R.jobBin[o] = -1;
+      setGoal(w, o, -1);
+      R.phase[o] = Phase.Plan; R.retryAt[o] = w.tick; R.progressAt[o] = w.tick;
+      tryLeg(w, o);
+    }
+  } finally {
+    clearing = false;
+  }
+}
+
+/**
+ * After repeated failures, step out of the way to a free parking cell nearby, keeping the job step: a
+ * robot that blocks the one blocking it (a cycle of goals) breaks the cycle this way. Arrival logic
+ * then finds itself elsewhere and plans the real leg again. Robots in a port's queue never sidestep.
+ */
+function sidestep(w: World, r: number): boolean {
+  const R = w.robots;
+  if (R.step[r] === Step.ToPort && w.ports[R.jobPort[r]!]!.queue.indexOf(r) >= 0) return false;
+  const spot = chooseParking(w, r);
+  if (spot < 0) return false;
+  const here = w.grid.portOf[R.cell[r]!]!;
+  const arrival = w.planner.plan({ robot: r, start: R.cell[r]!, axis: R.axis[r]!, now: w.tick, goal: spot, loaded: R.bin[r]! >= 0, port: here });
+  if (arrival < 0 || !commit(w, r, spot, arrival)) return false;
+  R.backoff[r] = 0;
+  return true;
 }
 
 /** Reserve the planner's result for robot r and start executing it. False if a cell had no free slot. */
@@ -350,6 +431,7 @@ function arrive(w: World, r: number): void {
     }
     case Step.Park:
     default:
+      if (R.step[r] === Step.Park && R.jobBin[r]! >= 0 && R.jobBin[r] !== cell) { R.phase[r] = Phase.Plan; R.retryAt[r] = w.tick; return; }
       jobDone(w, r);
   }
 }
@@ -471,7 +553,8 @@ function pickUp(w: World, r: number, b: number, cell: number, level: number): vo
 function jobDone(w: World, r: number): void {
   const R = w.robots;
   const task = R.jobTask[r]!;
-  const hadJob = R.job[r] !== Job.Park;
+  // Automatic parking is the world's own business; everything the warehouse control asked for is reported.
+  const hadJob = R.job[r] !== Job.Park || R.jobBin[r]! >= 0;
   R.job[r] = Job.None; R.step[r] = Step.None; R.phase[r] = Phase.Idle;
   R.jobBin[r] = -1; R.jobPort[r] = -1; R.jobTask[r] = -1; R.digDepth[r] = -1;
   setGoal(w, r, -1);

@@ -61,6 +61,10 @@ export class World {
   collisions = 0;
   /** Events of the last step. Reused: read them before the next step. */
   events: WorldEvent[] = [];
+  /** Scratch for clearing a way through parked robots: BFS arrays and the cells to keep free. */
+  readonly scratch: { seen: Int32Array; prev: Int32Array; queue: Int32Array };
+  readonly avoid: Int32Array;
+  searchStamp = 0;
   /** Per-tick scratch for the occupancy check. */
   readonly occStamp: Int32Array;
   readonly occRobot: Int32Array;
@@ -105,6 +109,8 @@ export class World {
     this.goalOf = new Int32Array(g.cells).fill(-1);
     this.timeTicks = new Float64Array(TIME_CATEGORIES.length);
     this.occStamp = new Int32Array(g.cells).fill(-1);
+    this.scratch = { seen: new Int32Array(g.cells), prev: new Int32Array(g.cells), queue: new Int32Array(g.cells) };
+    this.avoid = new Int32Array(g.cells);
     this.occRobot = new Int32Array(g.cells);
     this.occA = new Int32Array(cfg.robotCount);
     this.occB = new Int32Array(cfg.robotCount);
