@@ -110,7 +110,7 @@ export class World {
     this.timeTicks = new Float64Array(TIME_CATEGORIES.length);
     this.occStamp = new Int32Array(g.cells).fill(-1);
     this.scratch = { seen: new Int32Array(g.cells), prev: new Int32Array(g.cells), queue: new Int32Array(g.cells) };
-    this.avoid = new Int32Array(g.cells);
+    this.avoid = new Int32Array(g.cells).fill(-1);
     this.occRobot = new Int32Array(g.cells);
     this.occA = new Int32Array(cfg.robotCount);
     this.occB = new Int32Array(cfg.robotCount);

@@ -2,19 +2,22 @@
  * The command line.
  *   run <scenario> [--hours H] [--warmup S] [--seed S] [--out DIR] [--trace FILE] [--check]
  *   validate <scenario>
+ *   check-trace <trace.jsonl>
  * Exit codes: 0 ok, 1 the run failed (invariant violated), 2 bad input (scenario or arguments).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvariantError } from '../sim/invariants.ts';
+import { checkTrace } from './run/check-trace.ts';
 import { kpiTable, timeseriesCsv } from './run/kpis.ts';
 import { runScenario } from './run/runner.ts';
 import { loadScenarioFile, ScenarioError } from './scenario/load.ts';
 
 const USAGE = `usage:
   omnicube run <scenario.json> [--hours H] [--warmup SECONDS] [--seed S] [--out DIR] [--trace FILE] [--check]
-  omnicube validate <scenario.json>`;
+  omnicube validate <scenario.json>
+  omnicube check-trace <trace.jsonl>`;
 
 class UsageError extends Error {}
 
@@ -64,7 +67,16 @@ export function main(argv: string[]): number {
   const [cmd, file, ...extra] = positionals;
   if (values.help) { process.stdout.write(`${USAGE}\n`); return 0; }
   try {
-    if ((cmd !== 'run' && cmd !== 'validate') || !file || extra.length > 0) throw new UsageError(`expected a command and one scenario file\n${USAGE}`);
+    if ((cmd !== 'run' && cmd !== 'validate' && cmd !== 'check-trace') || !file || extra.length > 0) {
+      throw new UsageError(`expected a command and one file\n${USAGE}`);
+    }
+    if (cmd === 'check-trace') {
+      if (!existsSync(file)) throw new UsageError(`${file}: no such trace file`);
+      const rep = checkTrace(readFileSync(file, 'utf8').split('\n'));
+      process.stdout.write(`${file}: ${rep.robots} robots, ${rep.intervals} cell intervals, ${rep.binEvents} bin events, ${rep.errors.length} violations\n`);
+      for (const e of rep.errors) process.stdout.write(`  ${e}\n`);
+      return rep.errors.length === 0 ? 0 : 1;
+    }
     const sc = loadScenarioFile(file);
     if (cmd === 'validate') { process.stdout.write(`${file}: ok (${sc.world.name})\n`); return 0; }
     const hours = num('hours', values.hours, 0.001, 1000) ?? 1;
