@@ -3,6 +3,7 @@
  * together on the grid, apply defaults, expand port rows, and split it into the physical WorldConfig
  * (for sim/) and the WcsConfig (for wcs/). Every problem is a ScenarioError naming the field at fault.
  */
+import { Grid } from '../../sim/grid.ts';
 import { readFileSync } from 'node:fs';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { R5, type PortConfig, type WorldConfig } from '../../sim/config.ts';
@@ -245,10 +246,9 @@ function expandPorts(f: ScenarioFile): Placed[] {
 
 /**
  * Marks every non-storage cell with what uses it and throws on overlaps: blocked rectangles (which may
- * overlap each other), then ports and their buffer cells, then chargers. Returns the blocked cells and
- * the number of non-storage cells.
+ * overlap each other), then ports and their buffer cells, then chargers. Returns the blocked cells.
  */
-function layOut(f: ScenarioFile, ports: Placed[]): { blocked: { x: number; y: number }[]; used: number } {
+function layOut(f: ScenarioFile, ports: Placed[]): { blocked: { x: number; y: number }[] } {
   const { width, depth } = f.grid;
   // Cell index (y * width + x) -> what holds it: the first rectangle covering it, a port, a buffer, a charger.
   const owner = new Map<number, string>();
@@ -289,14 +289,14 @@ function layOut(f: ScenarioFile, ports: Placed[]): { blocked: { x: number; y: nu
   });
   // Row-major order, so the world is the same whatever order the rectangles were listed in.
   const blocked = blockedCells.sort((a, b) => a - b).map((i) => ({ x: i % width, y: Math.floor(i / width) }));
-  return { blocked, used: owner.size };
+  return { blocked };
 }
 
 /** Checks that robots, bins and the inventory fit the grid, and that the order profile is coherent. */
 function checkCapacity(f: ScenarioFile, storage: number): void {
   const { height } = f.grid;
   must(f.robots.count <= storage, 'robots.count',
-    `at most ${storage} (one robot per storage cell; aim for 15-25+ cells per robot)`, f.robots.count);
+    `at most ${storage} (one robot per storage cell, streets around ports excluded; aim for 15-25+ cells per robot)`, f.robots.count);
   const reserve = Math.max(storage, 2 * height);
   const maxBins = Math.max(0, storage * height - reserve);
   must(f.bins.count <= maxBins, 'bins.count', `at most ${maxBins} (${storage} storage cells x height ${height}, `
@@ -330,8 +330,7 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
     if (!v.scenario(json)) throw pickError(v.scenario.errors ?? []);
     const f = json as ScenarioFile;
     const ports = expandPorts(f);
-    const { blocked, used } = layOut(f, ports);
-    checkCapacity(f, f.grid.width * f.grid.depth - used);
+    const { blocked } = layOut(f, ports);
     const seed = f.seed ?? 1;
     const world: WorldConfig = {
       name: f.name, seed, tickSeconds: f.tickSeconds ?? 0.1,
@@ -342,6 +341,12 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
       binCount: f.bins.count, zones: f.bins.zones ?? 1,
       digPolicy: f.dispatch?.digPolicy ?? 'nearest', returnPolicy: f.dispatch?.returnPolicy ?? 'nearest',
     };
+    // Storage as the simulator lays it out: without ports, buffers, chargers, blocked cells and the
+    // streets it keeps free around every port.
+    const grid = new Grid(world);
+    let storage = 0;
+    for (let c = 0; c < grid.cells; c++) if (grid.isStorage(c)) storage++;
+    checkCapacity(f, storage);
     const o = f.orders;
     const wcs: WcsConfig = {
       seed, skus: f.inventory.skus,
