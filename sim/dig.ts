@@ -33,31 +33,36 @@ export function canPlace(w: World, cell: number, robot: number): boolean {
  * within `maxRadius`. Stops once a ring cannot beat the best found.
  */
 function ringSearch(w: World, robot: number, origin: number, maxRadius: number, zone: number): number {
-  const g: Grid = w.grid;
-  const ox = origin % g.width, oy = (origin / g.width) | 0;
   const axis = w.robots.axis[robot]!;
   let best = -1;
   let bestCost = 0x7fffffff;
+  const visit = (c: number) => {
+    if (zone >= 0 && w.zoneOf[c] !== zone) return;
+    if (!canPlace(w, c, robot)) return;
+    const cost = placementCost(w, origin, axis, c, 1);
+    if (cost < bestCost || (cost === bestCost && c < best)) { bestCost = cost; best = c; }
+  };
   for (let r = 1; r <= maxRadius; r++) {
     // The cheapest any cell at Chebyshev radius r can be: a straight run of r cells.
     const floor = Math.min(w.tables[1]!.arrive[r]!, w.tables[3]!.arrive[r]!);
     if (best >= 0 && floor > bestCost) break;
-    for (let dy = -r; dy <= r; dy++) {
-      const y = oy + dy;
-      if (y < 0 || y >= g.depth) continue;
-      const full = dy === -r || dy === r;
-      for (let dx = -r; dx <= r; dx += full ? 1 : 2 * r) {
-        const x = ox + dx;
-        if (x < 0 || x >= g.width) continue;
-        const c = y * g.width + x;
-        if (zone >= 0 && w.zoneOf[c] !== zone) continue;
-        if (!canPlace(w, c, robot)) continue;
-        const cost = placementCost(w, origin, axis, c, 1);
-        if (cost < bestCost || (cost === bestCost && c < best)) { bestCost = cost; best = c; }
-      }
-    }
+    ring(w.grid, origin, r, visit);
   }
   return best;
+}
+
+/** Visit the cells at Chebyshev distance exactly r from `origin` that lie on the grid. */
+function ring(g: Grid, origin: number, r: number, visit: (cell: number) => void): void {
+  const ox = origin % g.width, oy = (origin / g.width) | 0;
+  for (let dy = -r; dy <= r; dy++) {
+    const y = oy + dy;
+    if (y < 0 || y >= g.depth) continue;
+    const full = dy === -r || dy === r;
+    for (let dx = -r; dx <= r; dx += full ? 1 : 2 * r) {
+      const x = ox + dx;
+      if (x >= 0 && x < g.width) visit(y * g.width + x);
+    }
+  }
 }
 
 /** Where to set down a bin dug out from above the target in stack `target` ('nearest' policy). */
@@ -82,24 +87,13 @@ export function chooseReturn(w: World, robot: number, bin: number): number {
  */
 export function chooseParking(w: World, robot: number, origin = w.robots.cell[robot]!): number {
   const g = w.grid;
-  const ox = origin % g.width, oy = (origin / g.width) | 0;
+  let best = -1;
+  const visit = (c: number) => {
+    if (!g.isParking(c) || g.protectedCount[c]! > 0 || w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1) return;
+    if (w.avoid[c] === w.searchStamp) return; // on a way being cleared for another robot
+    if (best < 0 || c < best) best = c;
+  };
   const R = Math.max(g.width, g.depth);
-  for (let r = 1; r <= R; r++) {
-    let best = -1;
-    for (let dy = -r; dy <= r; dy++) {
-      const y = oy + dy;
-      if (y < 0 || y >= g.depth) continue;
-      const full = dy === -r || dy === r;
-      for (let dx = -r; dx <= r; dx += full ? 1 : 2 * r) {
-        const x = ox + dx;
-        if (x < 0 || x >= g.width) continue;
-        const c = y * g.width + x;
-        if (!g.isParking(c) || g.protectedCount[c]! > 0 || w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1) continue;
-        if (w.avoid[c] === w.searchStamp) continue; // on a way being cleared for another robot
-        if (best < 0 || c < best) best = c;
-      }
-    }
-    if (best >= 0) return best;
-  }
-  return -1;
+  for (let r = 1; r <= R && best < 0; r++) ring(g, origin, r, visit);
+  return best;
 }
