@@ -1,0 +1,154 @@
+/**
+ * The wire protocol between the live server (wcs/server) and the viewer (viewer/): message types for the
+ * WebSocket stream `/ws` and the REST API. Shared as types only; both sides import this file. Versioned:
+ * every stream message carries `v: PROTOCOL_VERSION`; a viewer that sees another version reloads.
+ *
+ * Stream: on connect the server sends a `snapshot` (everything needed to draw), then `frame`s holding
+ * only what changed since the last message that client received. A client that falls behind (its socket
+ * buffer above a limit) misses frames and gets a fresh snapshot when it has drained.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** What a robot is doing, as the viewer colours it. */
+export const ROBOT_STATES = ['idle', 'toBin', 'digging', 'carrying', 'queueing', 'returning', 'charging', 'parking'] as const;
+export type RobotState = (typeof ROBOT_STATES)[number];
+
+/** Cell kinds by code (as in sim/config.ts CellKind): storage, port, buffer, charger, blocked, street. */
+export const CELL_KINDS = ['storage', 'port', 'buffer', 'charger', 'blocked', 'street'] as const;
+
+/**
+ * One robot in a message: [id, x, y, state, bin, heading]. x and y are the robot's centre in cell units
+ * (cell (3,4) has its centre at 3,4), to 2 decimals; state indexes ROBOT_STATES; bin is -1 when empty;
+ * heading is the direction of travel: 0 east (+x), 1 west, 2 south (+y), 3 north.
+ */
+export type RobotRecord = [id: number, x: number, y: number, state: number, bin: number, heading: number];
+
+/** One stack in a message: [cell index (y * width + x), height]. */
+export type StackRecord = [cell: number, height: number];
+
+/** One port in a message: [index, robots in queue, robots waiting to be admitted, bins inside, presenting (1/0), presentations]. */
+export type PortRecord = [index: number, queue: number, waiting: number, binsInside: number, presenting: number, presentations: number];
+
+/** Live KPIs, sent in the snapshot and about once per simulated minute of stream (and on request). */
+export interface LiveKpis {
+  tick: number;
+  simSeconds: number;
+  binPresentations: number;
+  /** Over the last simulated 10 minutes (or since start, if shorter). */
+  binPresentationsPerHour: number;
+  /** Per port, utilization since start (0..1), index order. */
+  portUtilization: number[];
+  /** Fleet time shares since start, by category name (movingEmpty, movingLoaded, digging, ...). */
+  robotTime: Record<string, number>;
+  robotUtilization: number;
+  collisions: number;
+  stuckRobots: number;
+  /** Achieved simulated seconds per wall second (may be below the requested speed). */
+  actualSpeed: number;
+}
+
+export interface ScenarioInfo {
+  name: string;
+  description: string;
+  width: number;
+  depth: number;
+  /** Max bins per stack. */
+  height: number;
+  pitchX: number;
+  pitchY: number;
+  tickSeconds: number;
+  /** Cell kind codes, row-major (index y * width + x), see CELL_KINDS. */
+  kinds: number[];
+  ports: { id: string; type: string; x: number; y: number; buffer: [number, number][] }[];
+  robots: number;
+  bins: number;
+}
+
+export interface ControlState {
+  paused: boolean;
+  /** Requested simulated seconds per wall second (1-1000). */
+  speed: number;
+}
+
+export interface SnapshotMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'snapshot';
+  scenario: ScenarioInfo;
+  control: ControlState;
+  tick: number;
+  simSeconds: number;
+  robots: RobotRecord[];
+  /** Height of every stack, row-major. */
+  stacks: number[];
+  ports: PortRecord[];
+  kpis: LiveKpis;
+}
+
+export interface FrameMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'frame';
+  tick: number;
+  simSeconds: number;
+  /** Robots that moved or changed state or bin since this client's last message. */
+  robots: RobotRecord[];
+  stacks: StackRecord[];
+  ports: PortRecord[];
+  /** Present when KPIs were recomputed. */
+  kpis?: LiveKpis;
+  /** Present when pause or speed changed. */
+  control?: ControlState;
+}
+
+export type ServerMessage = SnapshotMessage | FrameMessage;
+
+// ---- REST --------------------------------------------------------------------------------------------
+
+/** GET /api/health */
+export interface HealthResponse { status: 'ok'; version: string; protocol: number; scenario: string; tick: number; clients: number }
+
+/** POST /api/control body: one action. */
+export type ControlRequest =
+  | { action: 'pause' }
+  | { action: 'resume' }
+  | { action: 'step'; ticks?: number }
+  | { action: 'speed'; speed: number };
+
+/** POST /api/scenario body: load a scenario of the library by name (file name without .json). */
+export interface LoadScenarioRequest { name: string }
+
+/** GET /api/robots/:id */
+export interface RobotDetail {
+  id: number;
+  x: number;
+  y: number;
+  state: RobotState;
+  job: 'none' | 'fetch' | 'collect' | 'park';
+  /** Bin task id (WCS), or -1. */
+  task: number;
+  bin: number;
+  /** Target bin of the job, or -1. */
+  targetBin: number;
+  port: string | null;
+  /** Remaining planned path as cells [x, y], starting where the robot is. */
+  path: [number, number][];
+}
+
+/** GET /api/ports/:id */
+export interface PortDetail {
+  id: string;
+  type: string;
+  x: number;
+  y: number;
+  queue: number[];
+  waiting: number[];
+  binsInside: number;
+  presenting: number;
+  presentations: number;
+  utilization: number;
+  /** Presentations per hour over the last 10 simulated minutes. */
+  perHour: number;
+}
+
+/** Error body of every 4xx: a named code, the field at fault (if any) and a message. */
+export interface ApiError { statusCode: number; code: string; field?: string; message: string }

@@ -1,0 +1,225 @@
+/**
+ * The live simulation behind the server: a world and its warehouse control, paced against the wall clock
+ * (the real-time adapter around the pure simulator), with the change tracking the stream needs. The
+ * simulation never waits for anybody: `advance` runs as many ticks as the requested speed asks for,
+ * within a time budget, and reports the speed it achieved.
+ */
+import type { Command } from '../../sim/events.ts';
+import { CellKind } from '../../sim/config.ts';
+import { Job, Phase, Step, TIME_CATEGORIES } from '../../sim/robots.ts';
+import { step } from '../../sim/step.ts';
+import { robotPose } from '../../sim/view.ts';
+import { World } from '../../sim/world.ts';
+import { Dispatcher } from '../dispatch/dispatcher.ts';
+import {
+  PROTOCOL_VERSION, ROBOT_STATES, type ControlState, type FrameMessage, type LiveKpis, type PortRecord,
+  type RobotRecord, type RobotState, type ScenarioInfo, type SnapshotMessage, type StackRecord,
+} from '../protocol.ts';
+import type { LoadedScenario } from '../scenario/types.ts';
+
+const STATE = Object.fromEntries(ROBOT_STATES.map((s, i) => [s, i])) as Record<RobotState, number>;
+
+/** The viewer's name for what robot r is doing. */
+export function robotState(w: World, r: number): RobotState {
+  const R = w.robots;
+  switch (R.job[r]) {
+    case Job.None: return 'idle';
+    case Job.Park: return 'parking';
+    default: break;
+  }
+  switch (R.step[r]) {
+    case Step.ToBin: return 'toBin';
+    case Step.DigLift: case Step.DigOut: case Step.DigDrop: case Step.Lift: return 'digging';
+    case Step.ToPort: return R.phase[r] === Phase.Hold ? 'queueing' : R.bin[r]! >= 0 ? 'carrying' : 'toBin';
+    case Step.PortDrop: case Step.PortPick: return 'queueing';
+    case Step.Return: case Step.ReturnDrop: return 'returning';
+    default: return 'idle';
+  }
+}
+
+export class LiveSim {
+  readonly scenario: LoadedScenario;
+  readonly world: World;
+  readonly dispatcher: Dispatcher;
+  readonly control: ControlState;
+  private commands: Command[] = [];
+  private tickDebt = 0;
+  /** Presentations per simulated minute, for the rolling rate. */
+  private readonly perMinute: number[] = [];
+  private readonly portPerMinute: number[][];
+  private minutePresentations = 0;
+  private readonly minutePort: Int32Array;
+  private speedSamples: [number, number][] = [];
+  /** What was last sent in the shared stream (frames are diffs against it). */
+  private readonly sentX: Float32Array;
+  private readonly sentY: Float32Array;
+  private readonly sentState: Int8Array;
+  private readonly sentBin: Int32Array;
+  private readonly heading: Int8Array;
+  private readonly sentStacks: Uint8Array;
+  private sentPorts: string[];
+  private readonly pose = new Float64Array(3);
+
+  constructor(scenario: LoadedScenario, control: ControlState) {
+    this.scenario = scenario;
+    this.world = new World(scenario.world);
+    this.dispatcher = new Dispatcher(this.world, scenario.wcs);
+    this.control = { ...control };
+    const n = this.world.robots.count;
+    this.sentX = new Float32Array(n).fill(NaN);
+    this.sentY = new Float32Array(n).fill(NaN);
+    this.sentState = new Int8Array(n).fill(-1);
+    this.sentBin = new Int32Array(n).fill(-2);
+    this.heading = new Int8Array(n);
+    this.sentStacks = Uint8Array.from(this.world.grid.stackHeight);
+    this.sentPorts = this.world.ports.map(() => '');
+    this.portPerMinute = this.world.ports.map(() => []);
+    this.minutePort = new Int32Array(this.world.ports.length);
+  }
+
+  /** Run one tick of the simulation and its control. */
+  stepOnce(): void {
+    const w = this.world;
+    const events = step(w, this.commands);
+    for (const e of events) if (e.type === 'presented') { this.minutePresentations++; this.minutePort[e.port]!++; }
+    this.commands = this.dispatcher.control(w, events);
+    if (w.tick % Math.round(60 / w.tickSeconds) === 0) {
+      this.perMinute.push(this.minutePresentations);
+      if (this.perMinute.length > 10) this.perMinute.shift();
+      this.portPerMinute.forEach((a, i) => { a.push(this.minutePort[i]!); if (a.length > 10) a.shift(); });
+      this.minutePresentations = 0;
+      this.minutePort.fill(0);
+    }
+  }
+
+  /**
+   * Advance by `wallMs` of wall time at the requested speed, spending at most `budgetMs` (measured with
+   * `now`). Unfinished ticks carry over, but never more than one second of simulated time: a simulation
+   * slower than the requested speed just runs as fast as it can.
+   */
+  advance(wallMs: number, budgetMs: number, now: () => number): number {
+    if (this.control.paused) return 0;
+    const w = this.world;
+    const t0 = now();
+    this.tickDebt = Math.min(this.tickDebt + (this.control.speed * wallMs) / 1000 / w.tickSeconds, 1 / w.tickSeconds + 1);
+    let ran = 0;
+    while (this.tickDebt >= 1) {
+      this.stepOnce();
+      this.tickDebt--;
+      ran++;
+      if (now() - t0 > budgetMs) break;
+    }
+    this.speedSamples.push([wallMs, ran * w.tickSeconds]);
+    if (this.speedSamples.length > 40) this.speedSamples.shift();
+    return ran;
+  }
+
+  /** Run n ticks now (the step control, while paused). */
+  stepTicks(n: number): void {
+    for (let i = 0; i < n; i++) this.stepOnce();
+  }
+
+  scenarioInfo(): ScenarioInfo {
+    const w = this.world;
+    const f = this.scenario.file;
+    return {
+      name: f.name, description: f.description ?? '', width: w.grid.width, depth: w.grid.depth, height: w.grid.height,
+      pitchX: w.grid.pitchX, pitchY: w.grid.pitchY, tickSeconds: w.tickSeconds, kinds: Array.from(w.grid.kind),
+      ports: w.cfg.ports.map((p) => ({ id: p.id, type: p.type, x: p.x, y: p.y, buffer: p.buffer.map((b) => [b.x, b.y] as [number, number]) })),
+      robots: w.robots.count, bins: w.binCell.length,
+    };
+  }
+
+  kpis(): LiveKpis {
+    const w = this.world;
+    const secs = Math.max(w.seconds, w.tickSeconds);
+    const minutes = this.perMinute.length;
+    const recent = this.perMinute.reduce((a, b) => a + b, 0) + this.minutePresentations;
+    const window = minutes * 60 + (w.tick % Math.round(60 / w.tickSeconds)) * w.tickSeconds;
+    const fleet = w.robots.count * Math.max(1, w.tick);
+    const robotTime: Record<string, number> = {};
+    TIME_CATEGORIES.forEach((c, i) => { robotTime[c] = round(w.timeTicks[i]! / fleet, 4); });
+    const wall = this.speedSamples.reduce((a, s) => a + s[0], 0);
+    const sim = this.speedSamples.reduce((a, s) => a + s[1], 0);
+    return {
+      tick: w.tick, simSeconds: round(w.seconds, 1), binPresentations: w.presentations,
+      binPresentationsPerHour: window > 0 ? Math.round((recent * 3600) / window) : 0,
+      portUtilization: w.ports.map((p) => round(p.busyTicks / Math.max(1, w.tick), 4)),
+      robotTime, robotUtilization: round(w.busyTicks / fleet, 4), collisions: w.collisions,
+      stuckRobots: w.robots.stuck.reduce((a, b) => a + b, 0),
+      actualSpeed: wall > 0 && !this.control.paused ? round((sim * 1000) / wall, 1) : 0,
+    };
+    void secs;
+  }
+
+  /** Presentations per hour of port i over the last 10 simulated minutes. */
+  portRate(i: number): number {
+    const a = this.portPerMinute[i]!;
+    const w = this.world;
+    const window = a.length * 60 + (w.tick % Math.round(60 / w.tickSeconds)) * w.tickSeconds;
+    return window > 0 ? Math.round(((a.reduce((x, y) => x + y, 0) + this.minutePort[i]!) * 3600) / window) : 0;
+  }
+
+  private robotRecord(r: number): RobotRecord {
+    const w = this.world;
+    robotPose(w, r, this.pose);
+    if (this.pose[2]! >= 0) this.heading[r] = this.pose[2]!;
+    return [r, round(this.pose[0]!, 2), round(this.pose[1]!, 2), STATE[robotState(w, r)], w.robots.bin[r]!, this.heading[r]!];
+  }
+
+  private portRecord(i: number): PortRecord {
+    const p = this.world.ports[i]!;
+    return [i, p.queue.length, p.waiting.length, p.binsInside(), p.opBin >= 0 ? 1 : 0, p.presentations];
+  }
+
+  /** Everything a new client needs; also resets nothing (frames stay diffs of the shared stream). */
+  snapshot(): SnapshotMessage {
+    const w = this.world;
+    const robots: RobotRecord[] = [];
+    for (let r = 0; r < w.robots.count; r++) robots.push(this.robotRecord(r));
+    return {
+      v: PROTOCOL_VERSION, type: 'snapshot', scenario: this.scenarioInfo(), control: { ...this.control },
+      tick: w.tick, simSeconds: round(w.seconds, 1), robots, stacks: Array.from(w.grid.stackHeight),
+      ports: w.ports.map((_, i) => this.portRecord(i)), kpis: this.kpis(),
+    };
+  }
+
+  /**
+   * The changes since the last frame of the shared stream, and mark them sent. Robots count as moved
+   * when their centre moved by 0.01 cell or more, or their state or bin changed.
+   */
+  frame(withKpis: boolean, control?: ControlState): FrameMessage {
+    const w = this.world;
+    const robots: RobotRecord[] = [];
+    for (let r = 0; r < w.robots.count; r++) {
+      const rec = this.robotRecord(r);
+      if (Math.abs(rec[1] - this.sentX[r]!) < 0.01 && Math.abs(rec[2] - this.sentY[r]!) < 0.01
+        && rec[3] === this.sentState[r] && rec[4] === this.sentBin[r]) continue;
+      this.sentX[r] = rec[1]; this.sentY[r] = rec[2]; this.sentState[r] = rec[3]; this.sentBin[r] = rec[4];
+      robots.push(rec);
+    }
+    const stacks: StackRecord[] = [];
+    const h = w.grid.stackHeight;
+    for (let c = 0; c < h.length; c++) {
+      if (h[c] !== this.sentStacks[c]) { stacks.push([c, h[c]!]); this.sentStacks[c] = h[c]!; }
+    }
+    const ports: PortRecord[] = [];
+    for (let i = 0; i < w.ports.length; i++) {
+      const rec = this.portRecord(i);
+      const key = rec.join(',');
+      if (key !== this.sentPorts[i]) { this.sentPorts[i] = key; ports.push(rec); }
+    }
+    const msg: FrameMessage = { v: PROTOCOL_VERSION, type: 'frame', tick: w.tick, simSeconds: round(w.seconds, 1), robots, stacks, ports };
+    if (withKpis) msg.kpis = this.kpis();
+    if (control) msg.control = { ...control };
+    return msg;
+  }
+
+  /** Is the cell a port cell (for REST lookups)? */
+  isPortCell(cell: number): boolean { return this.world.grid.kind[cell] === CellKind.Port; }
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
