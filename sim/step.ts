@@ -268,6 +268,8 @@ function evictable(w: World, o: number): boolean {
 }
 
 let clearing = false;
+/** Most cells the way-clearing search visits. */
+const CLEAR_WAY_CELLS = 4096;
 
 /**
  * Find a way for robot r to `goal` through cells that are free or held by robots that are only parked
@@ -278,6 +280,9 @@ function clearWay(w: World, r: number, goal: number, port: number): void {
   if (clearing) return;
   const g = w.grid;
   const res = w.res;
+  // A goal held by a robot that is busy there cannot be cleared: it will leave by itself.
+  const goalOwner = res.foreverOwner(goal);
+  if (goalOwner !== -1 && goalOwner !== r && !evictable(w, goalOwner)) return;
   const stamp = ++w.searchStamp;
   const { seen, prev, queue } = w.scratch;
   const start = w.robots.cell[r]!;
@@ -285,7 +290,8 @@ function clearWay(w: World, r: number, goal: number, port: number): void {
   queue[tail++] = start;
   seen[start] = stamp;
   let found = false;
-  while (head < tail && !found) {
+  // Bounded: far detours are the planner's business, this only clears nearby blockages.
+  while (head < tail && !found && tail < CLEAR_WAY_CELLS) {
     const c = queue[head++]!;
     for (let d = 0; d < 4; d++) {
       const n = g.step(c, d);

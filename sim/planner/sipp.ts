@@ -39,6 +39,8 @@ export interface PlannedRuns {
 
 const MAX_RUNS = 64;
 const MAX_CAND = 12;
+/** Longest run considered in a direction that does not lead towards the goal. */
+const DETOUR_CELLS = 12;
 
 export class Planner {
   readonly grid: Grid;
@@ -47,6 +49,11 @@ export class Planner {
   readonly tables: RunTable[];
   readonly switchTicks: number;
   maxExpansions: number;
+  /**
+   * Heuristic weight (f = g + weight * h). Above 1 the search is bounded-suboptimal: plans at most
+   * `weight` times slower than the best, found with far fewer expansions when waits are needed.
+   */
+  weight = 1.3;
   /** Statistics: searches, expansions, failures. */
   searches = 0;
   expansions = 0;
@@ -199,7 +206,7 @@ export class Planner {
           const gi = res.gapAt(end, td + table.enter[o + k]!, self, this.gap);
           if (gi < 0 || this.gap[1]! <= arrive) continue;
           const h = this.heuristic(end, ax, goal, loaded);
-          this.push(end, ax, arrive, this.gap[1]!, n, dir, k, td, arrive + h, gi);
+          this.push(end, ax, arrive, this.gap[1]!, n, dir, k, td, arrive + this.weight * h, gi);
         }
       }
     }
@@ -220,7 +227,11 @@ export class Planner {
     const stride = DX[dir]! + DY[dir]! * grid.width;
     const ax = dir >> 1;
     const limit = ax === 0 ? (DX[dir]! > 0 ? grid.width - 1 - cx : cx) : (DY[dir]! > 0 ? grid.depth - 1 - cy : cy);
-    const lim = Math.min(limit, maxLen);
+    // How far to look: past the goal's row or column is never useful, and a detour sideways rarely
+    // needs a long run (it can chain runs); this keeps each expansion's cost bounded on big grids.
+    const toGoal = ax === 0 ? (gx - cx) * DX[dir]! : (gy - cy) * DY[dir]!;
+    const reach = toGoal > 0 ? toGoal + 2 : DETOUR_CELLS;
+    const lim = Math.min(limit, maxLen, reach);
     // Perpendicular neighbours' offsets (for corner detection).
     const pStride = ax === 0 ? grid.width : 1;
     const pLimit = ax === 0 ? grid.depth : grid.width;

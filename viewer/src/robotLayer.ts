@@ -57,8 +57,9 @@ export class RobotLayer {
   selected = -1;
 
   constructor(private readonly robots: RobotTable) {
-    this.ring.circle(0, 0, 0.62).stroke({ color: 0xffffff, width: 2, pixelLine: false, alignment: 0.5 });
-    this.ring.circle(0, 0, 0.62).stroke({ color: 0xffffff, width: 0.08 });
+    // A ring that stays visible when zoomed out (pixel line) and reads as a ring when zoomed in.
+    this.ring.circle(0, 0, 0.72).stroke({ color: 0xffffff, width: 1, pixelLine: true });
+    this.ring.circle(0, 0, 0.66).stroke({ color: 0xffffff, width: 0.1 });
     this.ring.visible = false;
     this.view.addChild(this.ring);
   }
