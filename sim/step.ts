@@ -267,7 +267,6 @@ function evictable(w: World, o: number): boolean {
     || (R.job[o] === Job.Park && R.jobBin[o]! < 0 && R.phase[o] !== Phase.Moving);
 }
 
-let clearing = false;
 /** Most cells the way-clearing search visits. */
 const CLEAR_WAY_CELLS = 4096;
 
@@ -277,7 +276,7 @@ const CLEAR_WAY_CELLS = 4096;
  * spots are planned at once; the waiting robot plans again on its next try.
  */
 function clearWay(w: World, r: number, goal: number, port: number): void {
-  if (clearing) return;
+  if (w.clearing) return;
   const g = w.grid;
   const res = w.res;
   // A goal held by a robot that is busy there cannot be cleared: it will leave by itself.
@@ -312,7 +311,7 @@ function clearWay(w: World, r: number, goal: number, port: number): void {
     const o = res.foreverOwner(c);
     if (o !== -1 && o !== r) movers.push(o);
   }
-  clearing = true;
+  w.clearing = true;
   try {
     for (const o of movers) {
       const R = w.robots;
@@ -322,7 +321,7 @@ function clearWay(w: World, r: number, goal: number, port: number): void {
       tryLeg(w, o);
     }
   } finally {
-    clearing = false;
+    w.clearing = false;
   }
 }
 

@@ -65,6 +65,8 @@ export class World {
   readonly scratch: { seen: Int32Array; prev: Int32Array; queue: Int32Array };
   readonly avoid: Int32Array;
   searchStamp = 0;
+  /** True while parked robots are being moved out of someone's way (no nested clearing). */
+  clearing = false;
   /** Per-tick scratch for the occupancy check. */
   readonly occStamp: Int32Array;
   readonly occRobot: Int32Array;

@@ -23,7 +23,7 @@ function rows(r: [string, string][]): string {
   return r.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('');
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '—');
 
 export class Inspector {
   /** The inspected robot id / port id (the __omnicube hooks). */

@@ -4,35 +4,15 @@
  *   tsx wcs/server/main.ts [--port N] [--speed S] [--scenario NAME] [--paused]
  * Port from --port, else PORT, else 8080.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
+import { buildViewerIfNeeded } from './build.ts';
 import { ScenarioError } from '../scenario/load.ts';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const USAGE = 'usage: npm start -- [--port N] [--speed 1-1000] [--scenario NAME] [--paused]';
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Build dist/viewer when it is missing or older than viewer/ or the protocol. */
-export function buildViewerIfNeeded(): void {
-  const index = join(root, 'dist', 'viewer', 'index.html');
-  const sources = Math.max(newest(join(root, 'viewer')), statSync(join(root, 'wcs', 'protocol.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  process.stderr.write('building the viewer...\n');
-  const r = spawnSync(join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', join(root, 'viewer', 'vite.config.ts'), '--logLevel', 'warn'],
-    { stdio: 'inherit', cwd: root });
-  if (r.status !== 0) throw new Error('viewer build failed');
-}
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);
