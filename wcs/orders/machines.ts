@@ -1,6 +1,6 @@
 /**
  * The lifecycles of the order layer as xstate v5 machines: order line, order, bin task, port. They are
- * driven only through the pure `transition()` API (no actors), so the runtime can hold thousands of
+ * driven only through pure transitions (no running actors), so the runtime can hold thousands of
  * snapshots. Context holds ids and sim ticks passed in events, never wall time. The machines only assign
  * context; side effects (releasing stock, freeing a robot) belong to the caller that sent the event.
  *
@@ -9,8 +9,8 @@
  * afterwards; `can(snapshot, event)` tells beforehand (it evaluates guards).
  */
 import {
-  assertEvent, assign, initialTransition, setup, transition,
-  type AnyMachineSnapshot, type EventFromLogic, type SnapshotFrom,
+  assertEvent, assign, createActor, setup,
+  type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom,
 } from 'xstate';
 
 type Tick = { tick: number };
@@ -241,24 +241,41 @@ export type OrderLineState = OrderLineSnapshot['value'];
 export type OrderState = OrderSnapshot['value'];
 export type BinTaskState = BinTaskSnapshot['value'];
 
+/**
+ * One inert actor scope per machine, made once: what xstate's `transition()` helper builds on every call
+ * (an actor and a system) is the larger part of a transition's cost. The machines here only assign
+ * context, so the scope's no-op action executor loses nothing; the result is the same pure snapshot.
+ */
+function inertScope(machine: AnyStateMachine): AnyActorScope {
+  const self = createActor(machine);
+  return {
+    self, defer: () => {}, id: '', logger: () => {}, sessionId: '', stopChild: () => {}, system: self.system,
+    emit: () => {}, actionExecutor: () => {},
+  } as unknown as AnyActorScope;
+}
+const lineScope = inertScope(orderLineMachine);
+const orderScope = inertScope(orderMachine);
+const taskScope = inertScope(binTaskMachine);
+const portScope = inertScope(portMachine);
+
 /** Initial order-line snapshot. Pure. */
-export function startOrderLine(input: OrderLineInput): OrderLineSnapshot { return initialTransition(orderLineMachine, input)[0]; }
+export function startOrderLine(input: OrderLineInput): OrderLineSnapshot { return orderLineMachine.getInitialSnapshot(lineScope, input); }
 /** Next order-line snapshot; the same object if the event was not accepted. Pure. */
 export function stepOrderLine(s: OrderLineSnapshot, e: EventFromLogic<typeof orderLineMachine>): OrderLineSnapshot {
-  return transition(orderLineMachine, s, e)[0];
+  return orderLineMachine.transition(s, e, lineScope);
 }
 /** Initial order snapshot (state open). Pure. */
-export function startOrder(input: OrderInput): OrderSnapshot { return initialTransition(orderMachine, input)[0]; }
+export function startOrder(input: OrderInput): OrderSnapshot { return orderMachine.getInitialSnapshot(orderScope, input); }
 /** Next order snapshot; the same object if the event was not accepted. Pure. */
-export function stepOrder(s: OrderSnapshot, e: OrderEvent): OrderSnapshot { return transition(orderMachine, s, e)[0]; }
+export function stepOrder(s: OrderSnapshot, e: OrderEvent): OrderSnapshot { return orderMachine.transition(s, e, orderScope); }
 /** Initial bin-task snapshot (state pending). Pure. */
-export function startBinTask(input: BinTaskInput): BinTaskSnapshot { return initialTransition(binTaskMachine, input)[0]; }
+export function startBinTask(input: BinTaskInput): BinTaskSnapshot { return binTaskMachine.getInitialSnapshot(taskScope, input); }
 /** Next bin-task snapshot; the same object if the event was not accepted. Pure. */
-export function stepBinTask(s: BinTaskSnapshot, e: BinTaskEvent): BinTaskSnapshot { return transition(binTaskMachine, s, e)[0]; }
+export function stepBinTask(s: BinTaskSnapshot, e: BinTaskEvent): BinTaskSnapshot { return binTaskMachine.transition(s, e, taskScope); }
 /** Initial port snapshot (open, idle). Pure. */
-export function startPort(input: PortInput): PortSnapshot { return initialTransition(portMachine, input)[0]; }
+export function startPort(input: PortInput): PortSnapshot { return portMachine.getInitialSnapshot(portScope, input); }
 /** Next port snapshot; the same object if the event was not accepted. Pure. */
-export function stepPort(s: PortSnapshot, e: PortEvent): PortSnapshot { return transition(portMachine, s, e)[0]; }
+export function stepPort(s: PortSnapshot, e: PortEvent): PortSnapshot { return portMachine.transition(s, e, portScope); }
 
 /** Whether `event` would be accepted in `snapshot`'s state (guards evaluated). Pure. */
 export function can<S extends AnyMachineSnapshot>(snapshot: S, event: Parameters<S['can']>[0]): boolean {
