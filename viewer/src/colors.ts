@@ -6,7 +6,7 @@ import { ROBOT_STATES, type RobotState } from '../../wcs/protocol.ts';
 
 /** Robot state → colour (0xRRGGBB), used as the sprite tint. */
 export const STATE_COLORS: Record<RobotState, number> = {
-  idle: 0x9aa4b1,
+  idle: 0xd4dbe3,
   toBin: 0x4fa3ff,
   digging: 0xf2a33a,
   carrying: 0x3fd07a,
@@ -32,7 +32,8 @@ export const KIND_COLORS: Record<number, number> = {
 };
 
 /** The empty-storage → full-stack ramp: three stops, interpolated in RGB. */
-const RAMP: readonly number[] = [0x141b24, 0x2f4a6b, 0x8fb4dc];
+// Kept darker than every robot colour, so robots stand out on full stacks too (Thalia is ~95 % full).
+const RAMP: readonly number[] = [0x10151c, 0x25334a, 0x4d6584];
 
 /** Colour of a stack of `h` bins out of `max`. Pure. */
 export function heightColor(h: number, max: number): number {

@@ -54,14 +54,16 @@ export class GridLayer {
     if (s.dirtyCount === 0 || !this.image) return changed;
     const w = s.width;
     let x0 = w, y0 = s.depth, x1 = -1, y1 = -1;
-    s.drainDirtyCells((c) => {
+    for (let i = 0; i < s.dirtyCount; i++) {
+      const c = s.dirtyCells[i]!;
       this.pixels[c] = this.color(c);
       const x = c % w, y = (c - x) / w;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
       if (y > y1) y1 = y;
-    });
+    }
+    s.clearDirty();
     if (x1 < 0) return changed;
     this.ctx.putImageData(this.image, 0, 0, x0, y0, x1 - x0 + 1, y1 - y0 + 1);
     this.source!.update();
@@ -78,15 +80,15 @@ export class GridLayer {
   private rebuild(): void {
     const s = this.store;
     this.generation = s.generation;
-    s.drainDirtyCells(() => {});
+    s.clearDirty();
     const w = Math.max(1, s.width), d = Math.max(1, s.depth);
     this.heightPixels = new Uint32Array(s.maxHeight + 1);
     for (let h = 0; h <= s.maxHeight; h++) this.heightPixels[h] = pixel(heightColor(h, s.maxHeight));
+    // Kind pixels are signed (-1 means "shade by height"); a Uint32Array write wraps them back.
     this.kindPixels.fill(-1);
     for (const [k, c] of Object.entries(KIND_COLORS)) {
       if (Number(k) !== KIND_STORAGE) this.kindPixels[Number(k)] = pixel(c) | 0;
     }
-    // Kind pixels are stored as signed ints (so -1 can mean "shade by height"); convert on write.
     const sizeChanged = this.canvas.width !== w || this.canvas.height !== d || !this.source;
     if (sizeChanged) {
       this.canvas.width = w;

@@ -31,7 +31,7 @@ export class KpiChart {
     const pw = W - left - right, ph = H - top - bottom;
     let vmax = 0;
     for (let i = 0; i < n; i++) if (v[i]! > vmax) vmax = v[i]!;
-    const ymax = niceCeil(vmax * 1.1 || 1);
+    const ymax = niceCeil(Math.max(vmax * 1.1, 4));
     const t0 = n > 0 ? t[0]! : 0, t1 = n > 1 ? t[n - 1]! : t0 + 60;
     const sx = (x: number) => left + ((x - t0) / (t1 - t0 || 1)) * pw;
     const sy = (y: number) => top + ph - (y / ymax) * ph;

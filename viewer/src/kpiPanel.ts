@@ -22,6 +22,7 @@ export class KpiPanel {
   private readonly timeBar = this.el('kpi-robot-time');
   private readonly timeLegend = this.el('kpi-robot-time-legend');
   private timeKeys = '';
+  private drawnAt = -Infinity;
 
   constructor(private readonly store: ViewStore) {
     const dpr = window.devicePixelRatio || 1;
@@ -37,10 +38,15 @@ export class KpiPanel {
     this.points = this.chart.draw([], []);
   }
 
-  /** Redraw if the KPIs changed, or if the chart's time limit moved (replay). */
-  update(upTo = Infinity): void {
+  /**
+   * Redraw if the KPIs changed, or if the chart's time limit moved (replay), at most five times a second:
+   * a replay playing changes them every frame and nobody reads numbers that fast.
+   */
+  update(now: number, upTo = Infinity): void {
     const s = this.store;
     if (s.kpiVersion === this.version && upTo === this.upTo) return;
+    if (now - this.drawnAt < 200) return;
+    this.drawnAt = now;
     this.version = s.kpiVersion;
     this.upTo = upTo;
     this.points = this.chart.draw(s.kpiT, s.kpiV, upTo);

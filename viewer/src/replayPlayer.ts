@@ -7,7 +7,7 @@
  * states are read off what the trace shows (carrying a bin, driving, standing at a port, idle) and
  * ports are the cells where bins entered or left a port.
  */
-import type { PortDetail, RobotDetail } from '../../wcs/protocol.ts';
+import type { LiveKpis, PortDetail, RobotDetail } from '../../wcs/protocol.ts';
 import { ROBOT_STATES } from '../../wcs/protocol.ts';
 import { KIND_PORT } from './colors.ts';
 import type { DetailSource } from './inspector.ts';
@@ -56,6 +56,10 @@ export class ReplayPlayer implements DetailSource {
   private presented = new Int32Array(0);
   private onPort = new Int32Array(0);
   private version = 0;
+  private readonly kpis: LiveKpis = {
+    tick: 0, simSeconds: 0, binPresentations: 0, binPresentationsPerHour: 0, portUtilization: [], robotTime: {},
+    robotUtilization: NaN, collisions: NaN, stuckRobots: NaN, actualSpeed: 0,
+  };
   private applied = -1;
 
   constructor(private readonly store: ViewStore, readonly trace: ReplayTrace) {}
@@ -88,8 +92,8 @@ export class ReplayPlayer implements DetailSource {
     s.control = { paused: true, speed: this.speed };
     s.controlVersion++;
     // The chart: one point per simulated minute, presentations per hour over the trailing window.
-    s.kpiT = [];
-    s.kpiV = [];
+    s.kpiT = [0];
+    s.kpiV = [0];
     const drops = tr.portDrops;
     for (let m = 60; m <= tr.duration + 59; m += 60) {
       const t = Math.min(m, tr.duration);
@@ -125,12 +129,15 @@ export class ReplayPlayer implements DetailSource {
     s.simSeconds = t;
     const presented = upperBound(tr.portDrops, t);
     const recent = presented - upperBound(tr.portDrops, t - WINDOW);
-    s.kpis = {
-      tick: s.tick, simSeconds: t, binPresentations: presented,
-      binPresentationsPerHour: (recent * 3600) / Math.min(WINDOW, Math.max(t, 1)),
-      portUtilization: [], robotTime: {}, robotUtilization: NaN, collisions: NaN, stuckRobots: NaN,
-      actualSpeed: this.playing ? this.speed : 0,
-    };
+    // What the trace tells of the KPIs: bins dropped into ports stand for presentations. The rest
+    // (utilization, robot time, collisions) is not in a trace and shows as unknown (NaN → "—").
+    const k = this.kpis;
+    k.tick = s.tick;
+    k.simSeconds = t;
+    k.binPresentations = presented;
+    k.binPresentationsPerHour = (recent * 3600) / Math.min(WINDOW, Math.max(t, 1));
+    k.actualSpeed = this.playing ? this.speed : 0;
+    s.kpis = k;
     s.kpiVersion++;
     return true;
   }

@@ -53,8 +53,8 @@ export class RobotLayer {
   private readonly ring = new Graphics();
   /** Robot sprites visible (the __omnicube.robotsDrawn hook). */
   drawn = 0;
-  /** Slot of the robot to highlight, or -1. */
-  selected = -1;
+  /** Id of the robot to highlight (inspected), or null. */
+  selectedId: number | null = null;
 
   constructor(private readonly robots: RobotTable) {
     // A ring that stays visible when zoomed out (pixel line) and reads as a ring when zoomed in.
@@ -94,7 +94,7 @@ export class RobotLayer {
       if (sp.visible) { sp.visible = false; changed = true; }
     }
     this.drawn = R.count;
-    const sel = this.selected;
+    const sel = this.selectedId === null ? -1 : R.slot(this.selectedId);
     if (sel >= 0 && sel < R.count) {
       const sp = this.pool[sel]!;
       if (!this.ring.visible || this.ring.x !== sp.x || this.ring.y !== sp.y) {

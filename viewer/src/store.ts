@@ -84,16 +84,10 @@ export class ViewStore {
     }
   }
 
-  /** Hand the dirty cells to `fn` and forget them. */
-  drainDirtyCells(fn: (cell: number) => void): number {
-    const n = this.dirtyCount;
-    for (let i = 0; i < n; i++) {
-      const c = this.dirtyCells[i]!;
-      this.cellFlag[c] = 0;
-      fn(c);
-    }
+  /** Forget the dirty cells (after reading dirtyCells[0..dirtyCount)). */
+  clearDirty(): void {
+    for (let i = 0; i < this.dirtyCount; i++) this.cellFlag[this.dirtyCells[i]!] = 0;
     this.dirtyCount = 0;
-    return n;
   }
 
   /** Replace the ports' layout. */
