@@ -83,6 +83,8 @@ export interface WorldConfig {
   digPolicy: 'nearest';
   /** Where bins coming back from a port go. */
   returnPolicy: 'nearest' | 'zone';
+  /** Robots not yet admitted to a port's queue wait near the port (true) or where they are (false). */
+  portStaging: boolean;
 }
 
 /** R5 (Red Line) defaults, see ../shared reference autostore.md. */

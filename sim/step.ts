@@ -44,7 +44,9 @@ function apply(w: World, c: Command): void {
   const R = w.robots;
   const r = c.robot;
   if (r < 0 || r >= R.count) throw new CommandError(`robot ${r} does not exist`);
-  // A robot only parking (not yet driving) may be given real work instead.
+  // A robot only parking (not yet driving) may be given real work instead; one driving out of someone's
+  // way on its own account takes the command when it gets there.
+  if (R.job[r] === Job.Park && R.phase[r] === Phase.Moving && R.jobBin[r]! < 0) { w.deferred[r] = c; return; }
   if (R.job[r] === Job.Park && R.phase[r] !== Phase.Moving) setGoal(w, r, -1);
   else if (R.job[r] !== Job.None) throw new CommandError(`robot ${r} is busy`);
   R.progressAt[r] = w.tick;
@@ -213,6 +215,7 @@ function legGoal(w: World, r: number): number {
       const slot = port.queue.indexOf(r);
       if (slot < 0) {
         // Not admitted yet: wait near the port, so that the drive in is short when a slot frees.
+        if (!w.cfg.portStaging) return -1;
         const gl = R.goal[r]!;
         if (gl < 0 || (w.res.foreverOwner(gl) !== -1 && w.res.foreverOwner(gl) !== r)) setGoal(w, r, chooseParking(w, r, port.approach));
         return R.goal[r]!;
@@ -342,7 +345,10 @@ function sidestep(w: World, r: number): boolean {
   return true;
 }
 
-/** Reserve the planner's result for robot r and start executing it. False if a cell had no free slot. */
+/**
+ * Reserve the planner's result for robot r and start executing it. All or nothing: if a cell has no
+ * free slot for an interval, everything this commit wrote is taken back and it returns false.
+ */
 function commit(w: World, r: number, goal: number, arrival: number): boolean {
   const R = w.robots;
   const res = w.res;
@@ -350,45 +356,56 @@ function commit(w: World, r: number, goal: number, arrival: number): boolean {
   const g = w.grid;
   const loaded = R.bin[r]! >= 0 ? 1 : 0;
   const now = w.tick;
-  // Every cell touched must have a free slot: check before writing anything.
-  for (let i = 0; i < out.count; i++) {
-    let c = out.from[i]!;
-    const stride = DX[out.dir[i]!]! + DY[out.dir[i]!]! * g.width;
-    for (let j = 1; j <= out.k[i]!; j++) { c += stride; if (!res.hasRoom(c, now)) return false; }
-  }
   const start = R.cell[r]!;
   let held = res.removeForever(start, r);
   if (held < 0) held = R.heldSince[r]!;
-  const trace = w.opts.trace === true;
-  const base = r * MAX_PLAN_RUNS;
+  const written = w.scratch.written; // (cell, start) pairs written so far, for undoing
+  let nWritten = 0;
+  const put = (cell: number, a: number, b: number): boolean => {
+    if (!res.insert(cell, a, b, r, now)) return false;
+    written[nWritten++] = cell;
+    written[nWritten++] = a;
+    return true;
+  };
+  let ok = true;
   let prevEnter = held;
-  for (let i = 0; i < out.count; i++) {
+  for (let i = 0; i < out.count && ok; i++) {
     const dir = out.dir[i]!;
     const k = out.k[i]!;
     const depart = out.depart[i]!;
     const table = w.tables[(dir >> 1) * 2 + loaded]!;
     const o = table.off(k);
-    const from = out.from[i]!;
     const stride = DX[dir]! + DY[dir]! * g.width;
     // The stop this run departs from is held from when the robot entered it until it has left.
-    const leave = depart + table.exit[o]!;
-    res.insert(from, prevEnter, leave, r, now);
-    if (trace) w.events.push({ type: 'occupy', robot: r, cell: from, from: prevEnter, to: leave });
-    let c = from;
-    for (let j = 1; j < k; j++) {
+    let c = out.from[i]!;
+    ok = put(c, prevEnter, depart + table.exit[o]!);
+    for (let j = 1; j < k && ok; j++) {
       c += stride;
-      const a = depart + table.enter[o + j]!;
-      const b = depart + table.exit[o + j]!;
-      res.insert(c, a, b, r, now);
-      if (trace) w.events.push({ type: 'occupy', robot: r, cell: c, from: a, to: b });
+      ok = put(c, depart + table.enter[o + j]!, depart + table.exit[o + j]!);
     }
     prevEnter = depart + table.enter[o + k]!;
-    R.planFrom[base + i] = from;
-    R.planDir[base + i] = dir;
-    R.planK[base + i] = k;
-    R.planDepart[base + i] = depart;
   }
-  res.insert(goal, prevEnter, FOREVER, r, now);
+  if (ok) ok = put(goal, prevEnter, FOREVER);
+  if (!ok) {
+    for (let i = 0; i < nWritten; i += 2) res.remove(written[i]!, written[i + 1]!, r);
+    res.insert(start, held, FOREVER, r, now);
+    return false;
+  }
+  const trace = w.opts.trace === true;
+  if (trace) {
+    for (let i = 0; i + 1 < nWritten; i += 2) {
+      const cell = written[i]!;
+      if (i + 2 >= nWritten) break; // the goal's interval is written when the robot leaves it
+      w.events.push({ type: 'occupy', robot: r, cell, from: written[i + 1]!, to: intervalEnd(res, cell, written[i + 1]!, r) });
+    }
+  }
+  const base = r * MAX_PLAN_RUNS;
+  for (let i = 0; i < out.count; i++) {
+    R.planFrom[base + i] = out.from[i]!;
+    R.planDir[base + i] = out.dir[i]!;
+    R.planK[base + i] = out.k[i]!;
+    R.planDepart[base + i] = out.depart[i]!;
+  }
   R.heldSince[r] = prevEnter;
   R.planCount[r] = out.count;
   R.planIdx[r] = 0;
@@ -399,6 +416,13 @@ function commit(w: World, r: number, goal: number, arrival: number): boolean {
   const p = g.portOf[start]!;
   if (p >= 0 && w.ports[p]!.cell === start) leaveQueue(w, r, p);
   return true;
+}
+
+/** End of robot r's interval starting at s in cell (just written). */
+function intervalEnd(res: World['res'], cell: number, s: number, r: number): number {
+  const base = cell * res.slots;
+  for (let i = 0; i < res.count[cell]!; i++) if (res.owner[base + i] === r && res.start[base + i] === s) return res.end[base + i]!;
+  return s;
 }
 
 /** The robot stands at the end of its leg: decide what comes next. */
@@ -565,6 +589,8 @@ function jobDone(w: World, r: number): void {
   setGoal(w, r, -1);
   R.progressAt[r] = w.tick;
   if (hadJob) w.events.push({ type: 'jobDone', robot: r, task, tick: w.tick });
+  const next = w.deferred[r];
+  if (next) { w.deferred[r] = undefined; apply(w, next); tryLeg(w, r); }
 }
 
 /** Robots with a job and no progress for STUCK_SECONDS are reported once each. */

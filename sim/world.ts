@@ -10,8 +10,8 @@ import { FOREVER, ReservationTable } from './planner/reservations.ts';
 import { Planner } from './planner/sipp.ts';
 import { PortState } from './ports.ts';
 import { createRng, forkRng, nextInt, nextU32, type RngState } from './rng.ts';
-import { Robots, TIME_CATEGORIES } from './robots.ts';
-import type { WorldEvent } from './events.ts';
+import { MAX_PLAN_RUNS, Robots, TIME_CATEGORIES } from './robots.ts';
+import type { Command, WorldEvent } from './events.ts';
 
 export interface WorldOptions {
   /** Emit occupancy and bin lift/drop events for a trace (costs allocation; off for plain runs). */
@@ -59,10 +59,12 @@ export class World {
   depthSum = 0;
   presentations = 0;
   collisions = 0;
+  /** Commands given to robots that were moving out of someone's way, applied when they arrive. */
+  readonly deferred: (Command | undefined)[];
   /** Events of the last step. Reused: read them before the next step. */
   events: WorldEvent[] = [];
   /** Scratch for clearing a way through parked robots: BFS arrays and the cells to keep free. */
-  readonly scratch: { seen: Int32Array; prev: Int32Array; queue: Int32Array };
+  readonly scratch: { seen: Int32Array; prev: Int32Array; queue: Int32Array; written: Int32Array };
   readonly avoid: Int32Array;
   searchStamp = 0;
   /** True while parked robots are being moved out of someone's way (no nested clearing). */
@@ -109,9 +111,14 @@ export class World {
     const zones = Math.max(1, cfg.zones);
     for (let c = 0; c < g.cells; c++) this.zoneOf[c] = Math.min(zones - 1, Math.floor(((c % g.width) * zones) / g.width));
     this.goalOf = new Int32Array(g.cells).fill(-1);
+    this.deferred = new Array<Command | undefined>(cfg.robotCount).fill(undefined);
     this.timeTicks = new Float64Array(TIME_CATEGORIES.length);
     this.occStamp = new Int32Array(g.cells).fill(-1);
-    this.scratch = { seen: new Int32Array(g.cells), prev: new Int32Array(g.cells), queue: new Int32Array(g.cells) };
+    this.scratch = {
+      seen: new Int32Array(g.cells), prev: new Int32Array(g.cells), queue: new Int32Array(g.cells),
+      // A plan writes at most one interval per cell it passes plus one per stop.
+      written: new Int32Array(2 * (MAX_PLAN_RUNS * (Math.max(g.width, g.depth) + 1) + 2)),
+    };
     this.avoid = new Int32Array(g.cells).fill(-1);
     this.occRobot = new Int32Array(g.cells);
     this.occA = new Int32Array(cfg.robotCount);

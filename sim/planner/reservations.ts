@@ -17,7 +17,7 @@ export class ReservationTable {
   readonly owner: Int32Array;
   readonly count: Uint8Array;
 
-  constructor(cells: number, slots = 24) {
+  constructor(cells: number, slots = 32) {
     this.cells = cells;
     this.slots = slots;
     this.start = new Int32Array(cells * slots);
@@ -70,6 +70,23 @@ export class ReservationTable {
     this.owner[base + i] = who;
     this.count[cell] = this.count[cell]! + 1;
     return true;
+  }
+
+  /** Remove robot `who`'s interval starting at `s` from `cell` (undoing an insert); false if none. */
+  remove(cell: number, s: number, who: number): boolean {
+    const base = cell * this.slots;
+    const n = this.count[cell]!;
+    for (let i = 0; i < n; i++) {
+      if (this.owner[base + i] !== who || this.start[base + i] !== s) continue;
+      for (let j = i; j < n - 1; j++) {
+        this.start[base + j] = this.start[base + j + 1]!;
+        this.end[base + j] = this.end[base + j + 1]!;
+        this.owner[base + j] = this.owner[base + j + 1]!;
+      }
+      this.count[cell] = n - 1;
+      return true;
+    }
+    return false;
   }
 
   /** Remove robot `who`'s interval that ends FOREVER at `cell`; returns its start, or -1 if none. */

@@ -1,35 +1,65 @@
 /**
- * npm run bench [-- --hours H] [-- --only NAME]: for each library scenario, one simulated hour (by
- * default) in a fresh process; prints simulated seconds per wall second, bin presentations per hour and
- * peak memory. Benchmarks are numbers to read, not pass/fail tests.
+ * npm run bench [-- --hours H] [-- --only NAME] [-- --no-scaling]: benchmarks, as numbers to read, not
+ * pass/fail tests. Each run is a fresh process (peak memory is that run's).
+ * 1. Every library scenario for one simulated hour: simulated seconds per wall second, presentations
+ *    per hour, efficiency, planner wall time per tick, peak memory.
+ * 2. A scaling table on the Thalia grid with 100, 250, 530 and 1,000 robots.
  */
 import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { hours: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { hours: { type: 'string' }, only: { type: 'string' }, 'no-scaling': { type: 'boolean' } } });
 const hours = values.hours ?? '1';
 const names = values.only ? values.only.split(',') : ['exxpozed', 'polaris', 'thalia'];
 const tsx = join('node_modules', '.bin', 'tsx');
 
 interface Row {
   scenario: string; robots: number; ports: number; simulatedSeconds: number; wallSeconds: number; speed: number;
-  binPresentationsPerHour: number; robotUtilization: number; meanDepth: number; collisions: number; stuckRobots: number;
-  peakMemoryMiB: number;
+  binPresentationsPerHour: number; efficiency: number; robotUtilization: number; meanDepth: number; plannerMsP50: number;
+  plannerMsP99: number; collisions: number; stuckRobots: number; peakMemoryMiB: number;
 }
 
+function run(args: string[]): Row | undefined {
+  const r = spawnSync(tsx, ['test/bench/one.ts', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) { process.stderr.write(r.stderr); process.exitCode = 1; return undefined; }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Row;
+}
+
+function table(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return `${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${body.map(line).join('\n')}\n`;
+}
+
+const ms = (x: number) => x.toFixed(2);
 const rows: Row[] = [];
 for (const name of names) {
-  process.stderr.write(`running ${name} for ${hours} simulated hour(s)...\n`);
-  const r = spawnSync(tsx, ['test/bench/one.ts', `scenarios/${name}.json`, hours], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) { process.stderr.write(r.stderr); process.exitCode = 1; continue; }
-  rows.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as Row);
+  process.stderr.write(`${name}: ${hours} simulated hour(s)...\n`);
+  const r = run([`scenarios/${name}.json`, hours]);
+  if (r) rows.push(r);
 }
-const head = ['scenario', 'robots', 'ports', 'sim h', 'wall s', 'sim s / wall s', 'presentations / h', 'robot util', 'mean depth', 'collisions', 'stuck', 'peak MiB'];
-const body = rows.map((r) => [r.scenario, r.robots, r.ports, (r.simulatedSeconds / 3600).toFixed(2), r.wallSeconds.toFixed(1),
-  r.speed.toFixed(0), Math.round(r.binPresentationsPerHour), `${(r.robotUtilization * 100).toFixed(0)} %`, r.meanDepth.toFixed(2),
-  r.collisions, r.stuckRobots, r.peakMemoryMiB].map(String));
-const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${body.map(line).join('\n')}\n`);
-process.stdout.write(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
+process.stdout.write(`\nScenarios (${hours} simulated hour(s) each)\n`);
+process.stdout.write(table(
+  ['scenario', 'robots', 'ports', 'wall s', 'sim s / wall s', 'presentations / h', 'efficiency', 'robot util', 'mean depth',
+    'planner ms/tick p50', 'p99', 'collisions', 'stuck', 'peak MiB'],
+  rows.map((r) => [r.scenario, r.robots, r.ports, r.wallSeconds.toFixed(1), r.speed.toFixed(0), Math.round(r.binPresentationsPerHour),
+    r.efficiency, `${(r.robotUtilization * 100).toFixed(0)} %`, r.meanDepth.toFixed(2), ms(r.plannerMsP50), ms(r.plannerMsP99),
+    r.collisions, r.stuckRobots, r.peakMemoryMiB].map(String))));
+
+if (!values['no-scaling']) {
+  const scale: Row[] = [];
+  for (const n of [100, 250, 530, 1000]) {
+    process.stderr.write(`thalia grid, ${n} robots: ${hours} simulated hour(s)...\n`);
+    const r = run(['scenarios/thalia.json', hours, '--robots', String(n)]);
+    if (r) scale.push(r);
+  }
+  process.stdout.write(`\nScaling on the Thalia grid (168 x 140, 94 ports; ${hours} simulated hour(s) each)\n`);
+  process.stdout.write(table(
+    ['robots', 'wall s / sim h', 'presentations / h', 'efficiency', 'planner ms/tick p50', 'p99', 'wall ms per robot-hour', 'collisions', 'stuck', 'peak MiB'],
+    scale.map((r) => [r.robots, (r.wallSeconds / (r.simulatedSeconds / 3600)).toFixed(1), Math.round(r.binPresentationsPerHour), r.efficiency,
+      ms(r.plannerMsP50), ms(r.plannerMsP99), ((r.wallSeconds * 1000) / (r.robots * (r.simulatedSeconds / 3600))).toFixed(1),
+      r.collisions, r.stuckRobots, r.peakMemoryMiB].map(String))));
+}
+process.stdout.write(`node ${process.version}, ${cpus().length} cores\n`);

@@ -220,9 +220,49 @@ export class Dispatcher {
     return R.job[r] === Job.None || (R.job[r] === Job.Park && R.phase[r] !== Phase.Moving);
   }
 
-  /** Free robots take the cheapest of the oldest pending tasks. */
+  /** Give a pending task to robot r at port `port`. */
+  private start(task: BinTask, index: number, r: number, port: number, t: number, cmds: Command[]): void {
+    this.pending.splice(index, 1);
+    task.port = port;
+    task.robot = r;
+    this.portAssigned[port]!++;
+    this.tasks.advance(task, { type: 'ASSIGN', robot: r, tick: t });
+    this.tasks.advance(task, { type: 'FETCH_STARTED', tick: t });
+    for (const id of task.lines) this.book.markPicking(id, t);
+    cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id });
+  }
+
+  /**
+   * The baseline policy ('nearest-idle'): the oldest pending tasks, in order, each take the nearest
+   * available robot.
+   */
+  private assignNearestIdle(w: World, t: number, cmds: Command[]): void {
+    const R = w.robots;
+    const g = w.grid;
+    const free: number[] = [];
+    for (let r = 0; r < R.count; r++) if (this.available(w, r)) free.push(r);
+    for (let i = 0; i < this.pending.length && free.length > 0 && i < this.opts.window;) {
+      const task = this.pending[i]!;
+      const c = w.binCell[task.bin]!;
+      if (c < 0 || w.binTargeted[task.bin]) { i++; continue; }
+      let best = 0;
+      let bestD = Infinity;
+      for (let k = 0; k < free.length; k++) {
+        const rc = R.cell[free[k]!]!;
+        const d = Math.abs((c % g.width) - (rc % g.width)) * g.pitchX + Math.abs(((c / g.width) | 0) - ((rc / g.width) | 0)) * g.pitchY;
+        if (d < bestD) { bestD = d; best = k; }
+      }
+      const port = this.choosePort(w, c);
+      if (port < 0) return;
+      const r = free.splice(best, 1)[0]!;
+      this.start(task, i, r, port, t, cmds);
+    }
+  }
+
+  /** Free robots take work: by marginal cost (default) or the nearest-idle baseline. */
   private assign(w: World, t: number, cmds: Command[]): void {
     if (this.pending.length === 0) return;
+    if (this.cfg.assignment === 'nearest-idle') { this.assignNearestIdle(w, t, cmds); return; }
     const R = w.robots;
     const g = w.grid;
     const window = this.opts.window;
@@ -246,14 +286,7 @@ export class Dispatcher {
       const task = this.pending[bestI]!;
       const port = this.choosePort(w, w.binCell[task.bin]!);
       if (port < 0) return;
-      this.pending.splice(bestI, 1);
-      task.port = port;
-      task.robot = r;
-      this.portAssigned[port]!++;
-      this.tasks.advance(task, { type: 'ASSIGN', robot: r, tick: t });
-      this.tasks.advance(task, { type: 'FETCH_STARTED', tick: t });
-      for (const id of task.lines) this.book.markPicking(id, t);
-      cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id });
+      this.start(task, bestI, r, port, t, cmds);
     }
   }
 

@@ -2,6 +2,7 @@
  * The KPI summary of a run (kpis.json) and the per-minute time series (timeseries.csv).
  */
 import { TIME_CATEGORIES } from '../../sim/robots.ts';
+import type { Bounds } from './bounds.ts';
 
 export interface Kpis {
   scenario: string;
@@ -15,6 +16,8 @@ export interface Kpis {
   binPresentations: number;
   binPresentationsPerHour: number;
   ports: { id: string; type: string; presentations: number; utilization: number }[];
+  /** What the ports and the fleet could do, and how close the run came (see bounds.ts). */
+  bounds: Bounds;
   robots: { count: number; utilization: number };
   /** Fleet time by activity, in robot-seconds and as shares. */
   robotTime: Record<(typeof TIME_CATEGORIES)[number], { seconds: number; share: number }>;
@@ -49,6 +52,7 @@ export function kpiTable(k: Kpis): string {
     ['simulated', `${(k.simulatedSeconds / 3600).toFixed(2)} h (warm-up ${k.warmupSeconds} s) in ${k.wallSeconds.toFixed(1)} s wall, ${Math.round(k.speed)}x real time`],
     ['bin presentations', `${k.binPresentations}`],
     ['bin presentations / hour', `${Math.round(k.binPresentationsPerHour)}`],
+    ['bounds', `ports ${k.bounds.portPerHour} / h (cycle ${k.bounds.portCycleSeconds} s), fleet ${k.bounds.fleetPerHour} / h (uncongested cycle ${k.bounds.uncongestedCycleSeconds} s), efficiency ${k.bounds.efficiency}`],
     ['port utilization (mean)', pct(k.ports.reduce((a, p) => a + p.utilization, 0) / Math.max(1, k.ports.length))],
     ['robots', `${k.robots.count}, utilization ${pct(k.robots.utilization)}`],
     ['retrievals', `${k.digging.retrievals}, mean depth ${k.digging.meanDepth.toFixed(2)}, bins moved aside ${k.digging.binsMovedAside}`],

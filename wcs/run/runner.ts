@@ -8,6 +8,7 @@ import { TIME_CATEGORIES } from '../../sim/robots.ts';
 import type { Command } from '../../sim/events.ts';
 import { Dispatcher, type DispatchOptions } from '../dispatch/dispatcher.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
+import { bounds } from './bounds.ts';
 import type { Kpis, MinuteRow } from './kpis.ts';
 import { TraceWriter, type TraceSink } from './trace.ts';
 
@@ -26,6 +27,8 @@ export interface RunOptions {
   onProgress?: (done: number, simSeconds: number, wallSeconds: number) => void;
   /** Wall clock in ms for the speed figure (default performance.now). */
   now?: () => number;
+  /** Called after every tick (benchmarks hang measurements here). */
+  onTick?: (world: World) => void;
 }
 
 export interface RunResult {
@@ -70,6 +73,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     }
     if (trace) trace.events(events);
     commands = dispatcher.control(world, events);
+    opts.onTick?.(world);
     if (world.tick % minuteTicks === 0) {
       let busy = 0;
       for (let r = 0; r < world.robots.count; r++) if (world.robots.job[r] !== 0) busy++;
@@ -93,6 +97,8 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     robotTime[c] = { seconds: Math.round(t * world.tickSeconds), share: round(t / fleetTicks, 4) };
   });
   const searches = end.searches - base.searches;
+  const work = ['movingEmpty', 'movingLoaded', 'digging', 'portHandling'].reduce((a, c) => a + robotTime[c as keyof Kpis['robotTime']].seconds, 0);
+  const perHour = round((presentations * 3600) / secs, 1);
   const kpis: Kpis = {
     scenario: sc.world.name,
     seed,
@@ -101,10 +107,11 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     wallSeconds: round(wallSeconds, 3),
     speed: round((endTick * world.tickSeconds) / Math.max(wallSeconds, 1e-9), 1),
     binPresentations: presentations,
-    binPresentationsPerHour: round((presentations * 3600) / secs, 1),
+    binPresentationsPerHour: perHour,
     ports: world.ports.map((p, i) => ({
       id: p.cfg.id, type: p.cfg.type, presentations: portPresentations[i]!, utilization: round((p.busyTicks - base.ports[i]!) / ticks, 4),
     })),
+    bounds: bounds(world.cfg.ports, world.robots.count, work, retrievals, perHour),
     robots: { count: world.robots.count, utilization: round((end.busy - base.busy) / fleetTicks, 4) },
     robotTime,
     digging: { retrievals, binsMovedAside: end.aside - base.aside, meanDepth: round(retrievals > 0 ? (end.depth - base.depth) / retrievals : 0, 3) },

@@ -340,6 +340,7 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
       robotCount: f.robots.count, robotModel: { ...R5, ...f.robots.kinematics }, ports: ports.map((p) => p.port),
       binCount: f.bins.count, zones: f.bins.zones ?? 1,
       digPolicy: f.dispatch?.digPolicy ?? 'nearest', returnPolicy: f.dispatch?.returnPolicy ?? 'nearest',
+      portStaging: f.dispatch?.portStaging ?? true,
     };
     // Storage as the simulator lays it out: without ports, buffers, chargers, blocked cells and the
     // streets it keeps free around every port.
@@ -359,6 +360,7 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
         channels: o.channels ? { ...o.channels } : { web: 1 },
       },
       lookaheadSeconds: f.dispatch?.lookaheadSeconds ?? 1800,
+      assignment: f.dispatch?.assignment ?? 'cost',
     };
     return { file: f, world, wcs };
   } catch (e) {

@@ -91,6 +91,8 @@ export interface ScenarioFile {
     lookaheadSeconds?: number;          // default 1800
     returnPolicy?: 'nearest' | 'zone';  // default nearest
     digPolicy?: 'nearest';              // default nearest
+    assignment?: 'cost' | 'nearest-idle'; // default cost
+    portStaging?: boolean;              // default true
   };
 }
 
@@ -110,6 +112,7 @@ export interface WcsConfig {
     channels: Record<string, number>;
   };
   lookaheadSeconds: number;
+  assignment: 'cost' | 'nearest-idle';
 }
 
 export interface LoadedScenario {

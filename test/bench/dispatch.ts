@@ -1,0 +1,50 @@
+/**
+ * npm run bench:dispatch [-- --hours H] [-- --only NAME]: what each dispatch step gains, from the
+ * nearest-idle baseline to the default, on Polaris and Thalia (one process per run).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { hours: { type: 'string' }, only: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string' } } });
+
+const VARIANTS: Record<string, { label: string; assignment: 'cost' | 'nearest-idle'; lookaheadSeconds: number; portStaging: boolean }> = {
+  base: { label: 'nearest-idle, 1 min look-ahead, robots wait where they are', assignment: 'nearest-idle', lookaheadSeconds: 60, portStaging: false },
+  lookahead: { label: '+ 30 min look-ahead', assignment: 'nearest-idle', lookaheadSeconds: 1800, portStaging: false },
+  cost: { label: '+ marginal-cost assignment', assignment: 'cost', lookaheadSeconds: 1800, portStaging: false },
+  staging: { label: '+ waiting near the port (default)', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true },
+};
+
+if (values.variant) {
+  // Child: one run.
+  const { loadScenarioFile } = await import('../../wcs/scenario/load.ts');
+  const { runScenario } = await import('../../wcs/run/runner.ts');
+  const v = VARIANTS[values.variant]!;
+  const sc = loadScenarioFile(`scenarios/${values.scenario}.json`);
+  sc.wcs.assignment = v.assignment;
+  sc.wcs.lookaheadSeconds = v.lookaheadSeconds;
+  sc.world.portStaging = v.portStaging;
+  const k = runScenario(sc, { seconds: Number(values.hours ?? 1) * 3600, warmupSeconds: 600 }).kpis;
+  process.stdout.write(`${JSON.stringify({ perHour: k.binPresentationsPerHour, efficiency: k.bounds.efficiency, fleet: k.bounds.fleetPerHour,
+    depth: k.digging.meanDepth, queueing: k.robotTime.portQueueing.share, traffic: k.robotTime.trafficWaiting.share,
+    stuck: k.stuckRobots, collisions: k.collisions, wall: k.wallSeconds })}\n`);
+} else {
+  const tsx = join('node_modules', '.bin', 'tsx');
+  const names = values.only ? values.only.split(',') : ['polaris', 'thalia'];
+  const rows: string[][] = [];
+  for (const name of names) {
+    for (const key of Object.keys(VARIANTS)) {
+      process.stderr.write(`${name}: ${VARIANTS[key]!.label}...\n`);
+      const r = spawnSync(tsx, ['test/bench/dispatch.ts', '--variant', key, '--scenario', name, '--hours', values.hours ?? '1'], { encoding: 'utf8' });
+      if (r.status !== 0) { process.stderr.write(r.stderr); process.exitCode = 1; continue; }
+      const k = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      rows.push([name, VARIANTS[key]!.label, String(Math.round(k.perHour)), String(k.efficiency), k.depth.toFixed(2),
+        `${(k.queueing * 100).toFixed(1)} %`, `${(k.traffic * 100).toFixed(1)} %`, String(k.stuck), String(k.collisions)]);
+    }
+  }
+  const head = ['scenario', 'dispatch', 'presentations / h', 'efficiency', 'mean depth', 'port queueing', 'traffic waiting', 'stuck', 'collisions'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
+  process.stdout.write(`(${values.hours ?? 1} simulated hour(s) after a 10 min warm-up each)\n`);
+}
