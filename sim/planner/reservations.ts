@@ -75,16 +75,8 @@ export class ReservationTable {
   /** Remove robot `who`'s interval starting at `s` from `cell` (undoing an insert); false if none. */
   remove(cell: number, s: number, who: number): boolean {
     const base = cell * this.slots;
-    const n = this.count[cell]!;
-    for (let i = 0; i < n; i++) {
-      if (this.owner[base + i] !== who || this.start[base + i] !== s) continue;
-      for (let j = i; j < n - 1; j++) {
-        this.start[base + j] = this.start[base + j + 1]!;
-        this.end[base + j] = this.end[base + j + 1]!;
-        this.owner[base + j] = this.owner[base + j + 1]!;
-      }
-      this.count[cell] = n - 1;
-      return true;
+    for (let i = 0; i < this.count[cell]!; i++) {
+      if (this.owner[base + i] === who && this.start[base + i] === s) { this.removeAt(cell, i); return true; }
     }
     return false;
   }
@@ -92,20 +84,25 @@ export class ReservationTable {
   /** Remove robot `who`'s interval that ends FOREVER at `cell`; returns its start, or -1 if none. */
   removeForever(cell: number, who: number): number {
     const base = cell * this.slots;
-    const n = this.count[cell]!;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.count[cell]!; i++) {
       if (this.owner[base + i] === who && this.end[base + i] === FOREVER) {
         const s = this.start[base + i]!;
-        for (let j = i; j < n - 1; j++) {
-          this.start[base + j] = this.start[base + j + 1]!;
-          this.end[base + j] = this.end[base + j + 1]!;
-          this.owner[base + j] = this.owner[base + j + 1]!;
-        }
-        this.count[cell] = n - 1;
+        this.removeAt(cell, i);
         return s;
       }
     }
     return -1;
+  }
+
+  private removeAt(cell: number, i: number): void {
+    const base = cell * this.slots;
+    const n = this.count[cell]!;
+    for (let j = i; j < n - 1; j++) {
+      this.start[base + j] = this.start[base + j + 1]!;
+      this.end[base + j] = this.end[base + j + 1]!;
+      this.owner[base + j] = this.owner[base + j + 1]!;
+    }
+    this.count[cell] = n - 1;
   }
 
   /**
