@@ -7,15 +7,9 @@
 import type { Grid } from './grid.ts';
 import type { World } from './world.ts';
 
-/** Estimated ticks to drive from `from` to `to` and lower a bin there (pure given the world). */
+/** Estimated ticks to drive from `from` to `to` (the planner's lower bound) and lower a bin there. */
 function placementCost(w: World, from: number, axis: number, to: number, loaded: number): number {
-  const g = w.grid;
-  const dx = Math.abs((from % g.width) - (to % g.width));
-  const dy = Math.abs(((from / g.width) | 0) - ((to / g.width) | 0));
-  let t = w.tables[loaded]!.arrive[dx]! + w.tables[2 + loaded]!.arrive[dy]!;
-  if (dx > 0 && dy > 0) t += w.switchTicks;
-  else if ((dx > 0 && axis !== 0) || (dy > 0 && axis !== 1)) t += w.switchTicks;
-  return t + w.lowerTicks[g.stackHeight[to]!]!;
+  return w.planner.heuristic(from, axis, to, loaded) + w.lowerTicks[w.grid.stackHeight[to]!]!;
 }
 
 /** Can a bin be set down on stack `cell` now, by robot `robot`? */

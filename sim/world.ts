@@ -9,7 +9,7 @@ import { buildRunTables, gripperSeconds, type RunTable } from './kinematics.ts';
 import { FOREVER, ReservationTable } from './planner/reservations.ts';
 import { Planner } from './planner/sipp.ts';
 import { PortState } from './ports.ts';
-import { createRng, forkRng, nextInt, nextU32, type RngState } from './rng.ts';
+import { createRng, forkRng, nextInt, type RngState } from './rng.ts';
 import { MAX_PLAN_RUNS, Robots, TIME_CATEGORIES } from './robots.ts';
 import type { Command, WorldEvent } from './events.ts';
 
@@ -195,6 +195,5 @@ export function stateHash(w: World): string {
   all(w.binCell); all(w.binRobot); all(w.binPort);
   for (const p of w.ports) { mix(p.presentations); mix(p.opBin); mix(p.queue.length); all(p.inBins); all(p.outBins); }
   mix(w.retrievals); mix(w.binsMovedAside); mix(w.collisions);
-  void nextU32;
   return (h >>> 0).toString(16).padStart(8, '0');
 }

@@ -55,6 +55,8 @@ export class Dispatcher {
   private nextOrderId = 0;
   private nextCollectTask = -2;
   private readonly rng: RngState;
+  /** Per cell, cells to the nearest port (Manhattan): bin choice prefers bins near a port. */
+  private readonly portDist: Uint16Array;
   /** Lines short of stock (arrivals mode). */
   shortLines = 0;
   replenished = 0;
@@ -76,6 +78,13 @@ export class Dispatcher {
     this.portCycleTicks = Math.round(cycle / w.tickSeconds);
     this.lookaheadTasks = Math.max(w.robots.count * 2,
       Math.ceil((w.ports.length * cfg.lookaheadSeconds) / Math.max(1, cycle)));
+    const g = w.grid;
+    this.portDist = new Uint16Array(g.cells);
+    for (let c = 0; c < g.cells; c++) {
+      let d = 0xffff;
+      for (const p of w.cfg.ports) d = Math.min(d, Math.abs(p.x - (c % g.width)) + Math.abs(p.y - ((c / g.width) | 0)));
+      this.portDist[c] = d;
+    }
     this.backlogOrders = cfg.orders.backlogOrders > 0
       ? cfg.orders.backlogOrders
       : Math.ceil((this.lookaheadTasks + w.robots.count * 4) / Math.max(1, cfg.orders.linesPerOrder.mean));
@@ -199,19 +208,16 @@ export class Dispatcher {
         const c = w.binCell[b]!;
         if (c < 0) continue; // out at a port or on a robot: not now
         const depth = g.stackHeight[c]! - 1 - w.binLevel[b]!;
-        cost = depth * 4 + this.portDistance(w, c) * 0.05;
+        cost = depth * 4 + this.portDistance(c) * 0.05;
       }
       if (cost < bestCost || (cost === bestCost && b < best)) { bestCost = cost; best = b; }
     }
     return best;
   }
 
-  private portDistance(w: World, cell: number): number {
-    const g = w.grid;
-    const x = cell % g.width, y = (cell / g.width) | 0;
-    let best = Infinity;
-    for (const p of w.cfg.ports) best = Math.min(best, Math.abs(p.x - x) + Math.abs(p.y - y));
-    return best;
+  /** Cells from `cell` to the nearest port (Manhattan), precomputed per cell. */
+  private portDistance(cell: number): number {
+    return this.portDist[cell]!;
   }
 
   /** A robot with no job, or parking and not yet moving, can take work. */

@@ -132,7 +132,6 @@ export class LiveSim {
 
   kpis(): LiveKpis {
     const w = this.world;
-    const secs = Math.max(w.seconds, w.tickSeconds);
     const minutes = this.perMinute.length;
     const recent = this.perMinute.reduce((a, b) => a + b, 0) + this.minutePresentations;
     const window = minutes * 60 + (w.tick % Math.round(60 / w.tickSeconds)) * w.tickSeconds;
@@ -149,7 +148,6 @@ export class LiveSim {
       stuckRobots: w.robots.stuck.reduce((a, b) => a + b, 0),
       actualSpeed: wall > 0 && !this.control.paused ? round((sim * 1000) / wall, 1) : 0,
     };
-    void secs;
   }
 
   /** Presentations per hour of port i over the last 10 simulated minutes. */
