@@ -17,7 +17,8 @@
  *   whole straight runs as one action, and a body covers two cells while moving between them (stricter
  *   than the competition's vertex/edge rules).
  *
- *   npm run bench:planner [-- --only open|maps] [-- --full]
+ *   npm run bench:planner [-- --only open|maps] [-- --full] [-- --steps N]
+ * Tasks per step are counted over the second half of the run (steady state).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -107,7 +108,8 @@ if (values.only !== 'maps') {
   }
 }
 if (values.only !== 'open') {
-  const steps = Number(values.steps ?? 1000);
+  // The competition measures 1,000 steps; 400 keep this run to minutes here (--steps 1000 for the same).
+  const steps = Number(values.steps ?? 400);
   const maps: [string, number[], Record<number, string>][] = [
     ['random-32-32-20', [100, 400], { 100: '1.7-1.8', 400: '2.1-2.2' }],
     ['warehouse_large', values.full ? [500, 1000, 2000] : [500, 1000], { 500: '1.5-1.6', 1000: '3.1-3.2', 2000: '5.9', 5000: '8.1-8.3' }],
