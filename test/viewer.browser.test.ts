@@ -165,9 +165,9 @@ describe('replay', () => {
     const file = join(ARTIFACTS, 'smoke-trace.jsonl');
     writeFileSync(file, `${lines.join('\n')}\n`);
     await page.setInputFiles('#replay-file', file);
-    const h = await until(hooks, (v) => v.mode === 'replay' && v.replayDuration > 0);
+    // The page draws the replay's first frame a moment after the file is read: wait for it.
+    const h = await until(hooks, (v) => v.mode === 'replay' && v.replayDuration > 0 && v.robotsDrawn === 4);
     expect(h.replayDuration).toBeGreaterThanOrEqual(119);
-    expect(h.robotsDrawn).toBe(4);
     const t0 = h.replayTime;
     await page.click('#replay-play');
     await sleep(1500);
