@@ -168,6 +168,8 @@ describe('replay', () => {
     // The page draws the replay's first frame a moment after the file is read: wait for it.
     const h = await until(hooks, (v) => v.mode === 'replay' && v.replayDuration > 0 && v.robotsDrawn === 4);
     expect(h.replayDuration).toBeGreaterThanOrEqual(119);
+    // The trace header names the scenario (and carries its cell kinds and port ids).
+    await until(async () => page.textContent('#scenario-name'), (v) => (v ?? '').startsWith('smoke (replay)'));
     const t0 = h.replayTime;
     await page.click('#replay-play');
     await sleep(1500);

@@ -68,15 +68,15 @@ export class ReplayPlayer implements DetailSource {
   install(): void {
     const tr = this.trace, s = this.store;
     s.mode = 'replay';
-    s.scenarioName = 'replay';
-    const kinds = new Uint8Array(tr.width * tr.depth);
-    for (const c of tr.portCells) kinds[c] = KIND_PORT;
+    s.scenarioName = tr.name ? `${tr.name} (replay)` : 'replay';
+    const kinds = tr.kinds ? Uint8Array.from(tr.kinds) : new Uint8Array(tr.width * tr.depth);
+    if (!tr.kinds) for (const c of tr.portCells) kinds[c] = KIND_PORT;
     s.resetGrid(tr.width, tr.depth, tr.height, kinds);
     s.heights.set(tr.heights0);
     s.robots.resetDense(tr.robots);
     s.setPorts(tr.portCells.map((c, i) => ({
-      id: `P${i + 1}`, type: 'port', x: c % tr.width, y: Math.floor(c / tr.width), buffer: [],
-      queue: 0, waiting: 0, binsInside: 0, presenting: 0, presentations: 0,
+      id: tr.ports?.[i]?.id ?? `P${i + 1}`, type: tr.ports?.[i]?.type ?? 'port', x: c % tr.width, y: Math.floor(c / tr.width),
+      buffer: tr.ports?.[i]?.buffer ?? [], queue: 0, waiting: 0, binsInside: 0, presenting: 0, presentations: 0,
     })));
     this.portOf = new Map(tr.portCells.map((c, i) => [c, i]));
     this.binsInPort = new Int32Array(tr.portCells.length);

@@ -33,7 +33,14 @@ export interface ReplayTrace {
   portDrops: Float64Array;
   duration: number;
   lines: number;
+  /** From the header when the writer included them (newer traces): scenario name, cell kinds, ports. */
+  name?: string;
+  kinds?: Uint8Array;
+  ports?: TracePort[];
 }
+
+/** A port as the trace header describes it. */
+export interface TracePort { id: string; type: string; x: number; y: number; buffer: [number, number][] }
 
 /** A growable typed array (doubling); `view()` is the filled part. */
 class Grow<T extends Float64Array | Int32Array> {
@@ -53,7 +60,10 @@ class Grow<T extends Float64Array | Int32Array> {
 const f64 = (n: number) => new Grow(new Float64Array(n), (k) => new Float64Array(k));
 const i32 = (n: number) => new Grow(new Int32Array(n), (k) => new Int32Array(k));
 
-interface Header { trace: number; width: number; depth: number; height: number; tickSeconds: number; stacks: [number, number, number[]][] }
+interface Header {
+  trace: number; width: number; depth: number; height: number; tickSeconds: number; stacks: [number, number, number[]][];
+  name?: string; kinds?: number[]; ports?: TracePort[];
+}
 
 /** Builds a ReplayTrace from lines fed one at a time. */
 export class TraceBuilder {
@@ -174,13 +184,17 @@ export class TraceBuilder {
         if (evLift[i] === 0) drops.push(evAt[i]!);
       }
     }
+    // Ports named in the header keep their order and ids; older traces infer them from the bin events.
+    const headerPorts = Array.isArray(h.ports) && h.ports.length > 0 ? h.ports : undefined;
+    const kinds = Array.isArray(h.kinds) && h.kinds.length === W * D ? Uint8Array.from(h.kinds) : undefined;
     return {
+      ...(h.name ? { name: h.name } : {}), ...(kinds ? { kinds } : {}), ...(headerPorts ? { ports: headerPorts } : {}),
       width: W, depth: D, height: h.height, tickSeconds: h.tickSeconds, heights0,
       robots: R, start, cell, arrive, leave,
       evAt, evCell, evLevel, evLift,
       evRobot: pick(this.eRobot, new Int32Array(m)),
       evBin: pick(this.eBin, new Int32Array(m)),
-      portCells: [...ports].sort((p, q) => p - q),
+      portCells: headerPorts ? headerPorts.map((p) => p.y * W + p.x) : [...ports].sort((p, q) => p - q),
       portDrops: Float64Array.from(drops),
       duration: this.duration,
       lines: this.lines,

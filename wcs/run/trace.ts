@@ -1,6 +1,7 @@
 /**
  * The run trace: JSON Lines for independent validation and later replay.
  * - first line: {"trace":1,"width","depth","height","tickSeconds","stacks":[[x,y,[bins bottom->top]],...]}
+ *   plus "name", "kinds" (cell kind codes, row-major) and "ports" ([{id,type,x,y,buffer}]) for replays;
  * - {"robot","x","y","from","to"}: robot occupies cell (x,y) over [from, to) seconds; every cell it stands
  *   in or passes through gets a line; one robot's intervals follow each other without gaps (while moving
  *   a robot's body covers two cells, so consecutive intervals overlap).
@@ -30,7 +31,11 @@ export class TraceWriter {
       for (let l = 0; l < h; l++) bins.push(g.stackBins[c * g.height + l]!);
       if (h > 0) stacks.push([c % g.width, (c / g.width) | 0, bins]);
     }
-    sink(JSON.stringify({ trace: 1, width: g.width, depth: g.depth, height: g.height, tickSeconds: w.tickSeconds, stacks }));
+    // Beyond the contract's fields, the header names the scenario and carries the cell kinds and ports,
+    // so a replay can draw the grid as it was (readers ignore fields they do not know).
+    const ports = w.cfg.ports.map((p) => ({ id: p.id, type: p.type, x: p.x, y: p.y, buffer: p.buffer.map((b) => [b.x, b.y]) }));
+    sink(JSON.stringify({ trace: 1, width: g.width, depth: g.depth, height: g.height, tickSeconds: w.tickSeconds, stacks,
+      name: w.cfg.name, kinds: Array.from(g.kind), ports }));
   }
 
   private sec(ticks: number): number {
