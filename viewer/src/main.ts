@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       // Another scenario (or a replay) was loaded: what was inspected belongs to the old one.
       if (scenarioShown !== '') inspector.close();
       scenarioShown = store.scenarioName;
-      $('scenario-name').textContent = store.mode === 'replay' ? 'replaying a trace' :
+      $('scenario-name').textContent = store.mode === 'replay' && store.scenarioName === 'replay' ? 'replaying a trace' :
         `${store.scenarioName} · ${store.width}×${store.depth} cells · ${store.robots.count} robots`;
     }
     return dirty;
