@@ -9,7 +9,7 @@ export class KpiChart {
   private readonly w: number;
   private readonly h: number;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {
+  constructor(canvas: HTMLCanvasElement) {
     const dpr = window.devicePixelRatio || 1;
     this.w = canvas.width;
     this.h = canvas.height;
