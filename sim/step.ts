@@ -123,10 +123,7 @@ function advanceRobot(w: World, r: number): void {
       w.timeTicks[TimeCat.Idle]!++;
       if (!w.grid.isParking(R.cell[r]!)) {
         // Idle robots never stay on a port, buffer or street cell.
-        R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1; R.jobBin[r] = -1;
-        setGoal(w, r, -1);
-        R.phase[r] = Phase.Plan; R.retryAt[r] = t; R.progressAt[r] = t;
-        tryLeg(w, r);
+        parkAside(w, r);
       }
       break;
     case Phase.Moving: {
@@ -263,6 +260,15 @@ function tryLeg(w: World, r: number): void {
   R.backoff[r] = b + 1;
 }
 
+/** Send robot r, idle or only parked, to a parking cell of the world's own choosing, planning at once. */
+function parkAside(w: World, r: number): void {
+  const R = w.robots;
+  R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1; R.jobBin[r] = -1;
+  setGoal(w, r, -1);
+  R.phase[r] = Phase.Plan; R.retryAt[r] = w.tick; R.progressAt[r] = w.tick;
+  tryLeg(w, r);
+}
+
 /** A robot that is only parked (idle, or parking on its own account and not yet under way) may be moved. */
 function evictable(w: World, o: number): boolean {
   const R = w.robots;
@@ -316,13 +322,7 @@ function clearWay(w: World, r: number, goal: number, port: number): void {
   }
   w.clearing = true;
   try {
-    for (const o of movers) {
-      const R = w.robots;
-      R.job[o] = Job.Park; R.step[o] = Step.Park; R.jobTask[o] = -1; R.jobBin[o] = -1;
-      setGoal(w, o, -1);
-      R.phase[o] = Phase.Plan; R.retryAt[o] = w.tick; R.progressAt[o] = w.tick;
-      tryLeg(w, o);
-    }
+    for (const o of movers) parkAside(w, o);
   } finally {
     w.clearing = false;
   }
