@@ -77,12 +77,15 @@ export function chooseReturn(w: World, robot: number, bin: number): number {
 
 /**
  * Nearest cell to `origin` (default: where the robot stands) where a robot may wait out of everyone's way:
- * a parking cell nobody holds or is heading for, over no stack a fetch is after.
+ * a parking cell nobody holds or is heading for, over no stack a fetch is after. `lattice`: only cells
+ * with even column and row, so that robots waiting there leave every odd row and column open as a lane
+ * (used for waiting near ports, where a solid line of waiting robots would wall the port rows off).
  */
-export function chooseParking(w: World, robot: number, origin = w.robots.cell[robot]!): number {
+export function chooseParking(w: World, robot: number, origin = w.robots.cell[robot]!, lattice = false): number {
   const g = w.grid;
   let best = -1;
   const visit = (c: number) => {
+    if (lattice && (((c % g.width) | ((c / g.width) | 0)) & 1) !== 0) return;
     if (!g.isParking(c) || g.protectedCount[c]! > 0 || w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1) return;
     if (w.avoid[c] === w.searchStamp) return; // on a way being cleared for another robot
     if (best < 0 || c < best) best = c;

@@ -214,7 +214,7 @@ function legGoal(w: World, r: number): number {
         // Not admitted yet: wait near the port, so that the drive in is short when a slot frees.
         if (!w.cfg.portStaging) return -1;
         const gl = R.goal[r]!;
-        if (gl < 0 || (w.res.foreverOwner(gl) !== -1 && w.res.foreverOwner(gl) !== r)) setGoal(w, r, chooseParking(w, r, port.approach));
+        if (gl < 0 || (w.res.foreverOwner(gl) !== -1 && w.res.foreverOwner(gl) !== r)) setGoal(w, r, chooseParking(w, r, port.approach, true));
         return R.goal[r]!;
       }
       // The robot ahead may still be driving into this slot; wait until it has moved up.

@@ -1,6 +1,7 @@
 /**
- * npm run bench:dispatch [-- --hours H] [-- --only NAME]: what each dispatch step gains, from the
- * nearest-idle baseline to the default, on Polaris and Thalia (one process per run).
+ * npm run bench:dispatch [-- --hours H] [-- --only NAME[@ROBOTS],...]: what each dispatch step gains,
+ * from the nearest-idle baseline to the default, on Polaris, Thalia and Thalia with 1,000 robots (one
+ * process per run). The lattice for waiting robots is the simulator's; the other steps are options.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -8,11 +9,13 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { hours: { type: 'string' }, only: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string' } } });
 
-const VARIANTS: Record<string, { label: string; assignment: 'cost' | 'nearest-idle'; lookaheadSeconds: number; portStaging: boolean }> = {
-  base: { label: 'nearest-idle, 1 min look-ahead, robots wait where they are', assignment: 'nearest-idle', lookaheadSeconds: 60, portStaging: false },
-  lookahead: { label: '+ 30 min look-ahead', assignment: 'nearest-idle', lookaheadSeconds: 1800, portStaging: false },
-  cost: { label: '+ marginal-cost assignment', assignment: 'cost', lookaheadSeconds: 1800, portStaging: false },
-  staging: { label: '+ waiting near the port (default)', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true },
+interface Variant { label: string; assignment: 'cost' | 'nearest-idle'; lookaheadSeconds: number; portStaging: boolean; rest: number }
+const VARIANTS: Record<string, Variant> = {
+  base: { label: 'nearest-idle, 1 min look-ahead, robots wait where they are', assignment: 'nearest-idle', lookaheadSeconds: 60, portStaging: false, rest: 0 },
+  lookahead: { label: '+ 30 min look-ahead', assignment: 'nearest-idle', lookaheadSeconds: 1800, portStaging: false, rest: 0 },
+  cost: { label: '+ marginal-cost assignment', assignment: 'cost', lookaheadSeconds: 1800, portStaging: false, rest: 0 },
+  staging: { label: '+ waiting near the port, on a lattice', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true, rest: 0 },
+  rest: { label: '+ idle robots rest away from ports (default)', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true, rest: 20 },
 };
 
 if (values.variant) {
@@ -20,17 +23,20 @@ if (values.variant) {
   const { loadScenarioFile } = await import('../../wcs/scenario/load.ts');
   const { runScenario } = await import('../../wcs/run/runner.ts');
   const v = VARIANTS[values.variant]!;
-  const sc = loadScenarioFile(`scenarios/${values.scenario}.json`);
+  // NAME or NAME@ROBOTS (the scenario with another fleet size).
+  const [file, robots] = values.scenario!.split('@');
+  const sc = loadScenarioFile(`scenarios/${file}.json`);
+  if (robots) sc.world.robotCount = Number(robots);
   sc.wcs.assignment = v.assignment;
   sc.wcs.lookaheadSeconds = v.lookaheadSeconds;
   sc.world.portStaging = v.portStaging;
-  const k = runScenario(sc, { seconds: Number(values.hours ?? 1) * 3600, warmupSeconds: 600 }).kpis;
+  const k = runScenario(sc, { seconds: Number(values.hours ?? 1) * 3600, warmupSeconds: 600, dispatch: { restAfterSeconds: v.rest } }).kpis;
   process.stdout.write(`${JSON.stringify({ perHour: k.binPresentationsPerHour, efficiency: k.bounds.efficiency, fleet: k.bounds.fleetPerHour,
     depth: k.digging.meanDepth, queueing: k.robotTime.portQueueing.share, traffic: k.robotTime.trafficWaiting.share,
     stuck: k.stuckRobots, collisions: k.collisions, wall: k.wallSeconds })}\n`);
 } else {
   const tsx = join('node_modules', '.bin', 'tsx');
-  const names = values.only ? values.only.split(',') : ['polaris', 'thalia'];
+  const names = values.only ? values.only.split(',') : ['polaris', 'thalia', 'thalia@1000'];
   const rows: string[][] = [];
   for (const name of names) {
     for (const key of Object.keys(VARIANTS)) {

@@ -17,7 +17,7 @@
  *   whole straight runs as one action, and a body covers two cells while moving between them (stricter
  *   than the competition's vertex/edge rules).
  *
- *   npm run bench:planner [-- --only open|maps] [-- --full] [-- --steps N]
+ *   npm run bench:planner [-- --only open|maps] [-- --full] [-- --steps N] [-- --map NAME] [-- --robots N]
  * Tasks per step are counted over the second half of the run (steady state).
  */
 import { readFileSync } from 'node:fs';
@@ -29,7 +29,8 @@ import { step } from '../../sim/step.ts';
 import { World } from '../../sim/world.ts';
 import { parseMovingAiMap, type GridMap } from '../../wcs/run/movingai.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, full: { type: 'boolean' }, steps: { type: 'string' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, full: { type: 'boolean' }, steps: { type: 'string' },
+  map: { type: 'string' }, robots: { type: 'string' } } });
 
 const UNIT: RobotModel = { name: 'unit', topSpeed: 1, topSpeedLoaded: 1, accel: 1000, decel: 1000, accelLoaded: 1000,
   decelLoaded: 1000, wheelSwitchSeconds: 1, liftSpeed: 1, gripSeconds: 0 };
@@ -37,7 +38,8 @@ const UNIT: RobotModel = { name: 'unit', topSpeed: 1, topSpeedLoaded: 1, accel: 
 interface Case { name: string; map: GridMap; robots: number; model: 'R5' | 'unit'; steps: number;
   /** Errands of a task: draws from these pools in turn. */ pools: number[][]; reference?: string }
 
-interface Result { tasksPerStep: number; msP50: number; msP99: number; stepsRun: number; collisions: number; stuck: number; wall: number }
+interface Result { tasksPerStep: number; msP50: number; msP99: number; stepsRun: number; collisions: number; stuck: number; wall: number;
+  failedShare: number; meanExpansions: number }
 
 function runCase(c: Case): Result {
   const m = c.map;
@@ -78,7 +80,8 @@ function runCase(c: Case): Result {
   const wall = (performance.now() - t0) / 1000;
   times.sort((x, y) => x - y);
   return { tasksPerStep: done / (c.steps - half), msP50: times[Math.floor(times.length * 0.5)]!, msP99: times[Math.floor(times.length * 0.99)]!,
-    stepsRun: c.steps, collisions: w.collisions, stuck: w.robots.stuck.reduce((x, y) => x + y, 0), wall };
+    stepsRun: c.steps, collisions: w.collisions, stuck: w.robots.stuck.reduce((x, y) => x + y, 0), wall,
+    failedShare: w.planner.failures / Math.max(1, w.planner.searches), meanExpansions: w.planner.expansions / Math.max(1, w.planner.searches) };
 }
 
 function openGrid(n: number): GridMap {
@@ -117,7 +120,7 @@ if (values.only !== 'open') {
   ];
   for (const [file, counts, ref] of maps) {
     const map = parseMovingAiMap(readFileSync(new URL(`../../../shared/maps/${file}.map`, import.meta.url), 'utf8'), file);
-    for (const robots of counts) {
+    for (const robots of (values.robots ? [Number(values.robots)] : counts)) {
       cases.push({ name: file, map, robots, model: 'unit', steps, pools: [map.errands, map.errands], reference: ref[robots] ?? '—' });
     }
   }
@@ -125,12 +128,15 @@ if (values.only !== 'open') {
 
 const rows: string[][] = [];
 for (const c of cases) {
+  if (values.map && !c.name.includes(values.map)) continue;
+  if (values.robots && c.robots !== Number(values.robots)) continue;
   process.stderr.write(`${c.name}, ${c.robots} robots, ${c.model} model, ${c.steps} steps...\n`);
   const r = runCase(c);
   rows.push([c.name, String(c.robots), c.model, String(c.pools.length), r.tasksPerStep.toFixed(2), c.reference ?? '',
-    r.msP50.toFixed(1), r.msP99.toFixed(1), r.wall.toFixed(1), String(r.collisions), String(r.stuck)]);
+    r.msP50.toFixed(1), r.msP99.toFixed(1), r.wall.toFixed(1), `${(r.failedShare * 100).toFixed(0)} %`, r.meanExpansions.toFixed(0),
+    String(r.collisions), String(r.stuck)]);
 }
-const head = ['map', 'robots', 'model', 'errands', 'tasks / step', 'reference', 'ms / step p50', 'p99', 'wall s', 'collisions', 'stuck'];
+const head = ['map', 'robots', 'model', 'errands', 'tasks / step', 'reference', 'ms / step p50', 'p99', 'wall s', 'searches failed', 'expansions / search', 'collisions', 'stuck'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
 process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);

@@ -10,6 +10,9 @@
  *   the bin plus digging), and the task gets the port with the least work queued (ties: nearest).
  *   A port takes at most `queueLimit + inboundExtra` robots heading for it.
  * - Collection: a port with finished bins and nobody coming gets a robot to take them back.
+ * - Rest: a robot left without work for `restAfterSeconds` drives to a rest cell away from the ports
+ *   (a sparse lattice, every other cell of every other row, so that rested robots never wall anyone in)
+ *   instead of waiting where its last job ended, which is usually next to a port approach.
  *
  * Reads the world only through its public arrays; acts only through commands. Not pure (owns the order
  * book, inventory and tasks).
@@ -29,9 +32,11 @@ export interface DispatchOptions {
   inboundExtra: number;
   /** Pending tasks a free robot looks at (oldest first). */
   window: number;
+  /** Seconds a robot may stand idle before it goes to rest away from the ports; 0: never. */
+  restAfterSeconds: number;
 }
 
-export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96 };
+export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96, restAfterSeconds: 20 };
 
 export class Dispatcher {
   readonly cfg: WcsConfig;
@@ -57,6 +62,14 @@ export class Dispatcher {
   private readonly rng: RngState;
   /** Per cell, cells to the nearest port (Manhattan): bin choice prefers bins near a port. */
   private readonly portDist: Uint16Array;
+  /** Rest cells (farthest from the ports first) and, per robot, the tick it was first seen idle (-1: busy). */
+  private readonly restCells: Int32Array;
+  private readonly restMask: Uint8Array;
+  /** Scratch for assignment: available robots; per pending task in the window, fixed cost and port. */
+  private readonly freeRobots: number[] = [];
+  private readonly taskCost = new Float64Array(256);
+  private readonly taskPort = new Int32Array(256);
+  private readonly idleSince: Int32Array;
   /** Lines short of stock (arrivals mode). */
   shortLines = 0;
   replenished = 0;
@@ -85,6 +98,19 @@ export class Dispatcher {
       for (const p of w.cfg.ports) d = Math.min(d, Math.abs(p.x - (c % g.width)) + Math.abs(p.y - ((c / g.width) | 0)));
       this.portDist[c] = d;
     }
+    // Rest cells: parking cells on the lattice, at least a quarter of the grid's greatest port distance
+    // from every port.
+    let far = 0;
+    for (let c = 0; c < g.cells; c++) if (g.isParking(c)) far = Math.max(far, this.portDist[c]!);
+    const rest: number[] = [];
+    for (let c = 0; c < g.cells; c++) {
+      const x = c % g.width, y = (c / g.width) | 0;
+      if ((x & 1) === 0 && (y & 1) === 0 && g.isParking(c) && this.portDist[c]! * 4 >= far) rest.push(c);
+    }
+    this.restCells = Int32Array.from(rest);
+    this.restMask = new Uint8Array(g.cells);
+    for (const c of rest) this.restMask[c] = 1;
+    this.idleSince = new Int32Array(w.robots.count).fill(-1);
     this.backlogOrders = cfg.orders.backlogOrders > 0
       ? cfg.orders.backlogOrders
       : Math.ceil((this.lookaheadTasks + w.robots.count * 4) / Math.max(1, cfg.orders.linesPerOrder.mean));
@@ -99,6 +125,7 @@ export class Dispatcher {
     const cmds: Command[] = [];
     this.assign(w, t, cmds);
     if (t % 10 === 0) this.collect(w, t, cmds);
+    if (t % 10 === 5 && this.opts.restAfterSeconds > 0) this.rest(w, t, cmds);
     return cmds;
   }
 
@@ -265,52 +292,114 @@ export class Dispatcher {
     }
   }
 
-  /** Free robots take work: by marginal cost (default) or the nearest-idle baseline. */
+  /**
+   * Free robots take work: by marginal cost (default) or the nearest-idle baseline. Marginal cost, in
+   * seconds: drive to the bin and dig, and, when ports are the scarce side, carry it to the best port
+   * that still takes robots (its travel plus the work already queued there). The cheapest (robot, task)
+   * pair is assigned first, then the next: with robots to spare a freed port slot goes to a bin near it;
+   * with robots scarce each goes to the work nearest it (counting the carry then lets far tasks pile up
+   * in the window and costs more than it saves).
+   */
   private assign(w: World, t: number, cmds: Command[]): void {
     if (this.pending.length === 0) return;
     if (this.cfg.assignment === 'nearest-idle') { this.assignNearestIdle(w, t, cmds); return; }
     const R = w.robots;
     const g = w.grid;
-    const window = this.opts.window;
-    for (let r = 0; r < R.count && this.pending.length > 0; r++) {
+    const free = this.freeRobots;
+    free.length = 0;
+    for (let r = 0; r < R.count; r++) {
       if (!this.available(w, r) || (R.phase[r] === Phase.Idle && !g.isParking(R.cell[r]!) && R.job[r] !== Job.None)) continue;
-      const rc = R.cell[r]!;
-      const rx = rc % g.width, ry = (rc / g.width) | 0;
-      let bestI = -1;
-      let bestCost = Infinity;
-      const n = Math.min(window, this.pending.length);
+      free.push(r);
+    }
+    const speed = w.cfg.robotModel.topSpeed;
+    // Ports are the scarce side when more robots are free than ports still take robots: then the carry
+    // to the port counts in the choice of task. Otherwise each robot takes the work nearest to it.
+    let openPorts = 0;
+    for (let p = 0; p < w.ports.length; p++) if (this.portAssigned[p]! < w.ports[p]!.queueLimit + this.opts.inboundExtra) openPorts++;
+    const portsScarce = free.length > openPorts;
+    while (free.length > 0 && this.pending.length > 0) {
+      const n = Math.min(this.opts.window, this.pending.length);
+      // Per task: its fixed cost (digging, the carry to its best port) and that port.
+      const fixed = this.taskCost;
+      const portOf = this.taskPort;
+      let any = false;
       for (let i = 0; i < n; i++) {
         const task = this.pending[i]!;
         const c = w.binCell[task.bin]!;
+        portOf[i] = -1;
         if (c < 0 || w.binTargeted[task.bin]) continue;
+        const p = this.choosePort(w, c);
+        if (p < 0) continue;
         const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
-        const cost = Math.abs((c % g.width) - rx) * g.pitchX + Math.abs(((c / g.width) | 0) - ry) * g.pitchY
-          + depth * 6 + (g.protectedCount[c]! > 0 ? 30 : 0);
-        if (cost < bestCost) { bestCost = cost; bestI = i; }
+        fixed[i] = depth * 2 + (g.protectedCount[c]! > 0 ? 10 : 0) + (portsScarce ? this.portCost(w, p, c) : 0);
+        portOf[i] = p;
+        any = true;
       }
-      if (bestI < 0) return;
-      const task = this.pending[bestI]!;
-      const port = this.choosePort(w, w.binCell[task.bin]!);
-      if (port < 0) return;
-      this.start(task, bestI, r, port, t, cmds);
+      if (!any) return;
+      let bestK = -1, bestI = -1;
+      let bestCost = Infinity;
+      for (let k = 0; k < free.length; k++) {
+        const rc = R.cell[free[k]!]!;
+        const rx = rc % g.width, ry = (rc / g.width) | 0;
+        for (let i = 0; i < n; i++) {
+          if (portOf[i]! < 0) continue;
+          const c = w.binCell[this.pending[i]!.bin]!;
+          const cost = (Math.abs((c % g.width) - rx) * g.pitchX + Math.abs(((c / g.width) | 0) - ry) * g.pitchY) / speed + fixed[i]!;
+          if (cost < bestCost) { bestCost = cost; bestK = k; bestI = i; }
+        }
+      }
+      const r = free[bestK]!;
+      free[bestK] = free[free.length - 1]!;
+      free.pop();
+      this.start(this.pending[bestI]!, bestI, r, portOf[bestI]!, t, cmds);
     }
   }
 
-  /** The port with the least work assigned that still takes robots (ties: nearest to the bin). */
-  private choosePort(w: World, cell: number): number {
+  /** Seconds port p adds to a task whose bin is at `cell`: the carry there and the work queued ahead. */
+  private portCost(w: World, p: number, cell: number): number {
     const g = w.grid;
-    const x = cell % g.width, y = (cell / g.width) | 0;
+    const cfg = w.cfg.ports[p]!;
+    const travel = Math.abs(cfg.x - (cell % g.width)) * g.pitchX + Math.abs(cfg.y - ((cell / g.width) | 0)) * g.pitchY;
+    return this.portAssigned[p]! * (this.portCycleTicks * w.tickSeconds) + travel / w.cfg.robotModel.topSpeedLoaded;
+  }
+
+  /** The port that adds least to a task with its bin at `cell` (see portCost), among those still taking robots. */
+  private choosePort(w: World, cell: number): number {
     let best = -1;
     let bestCost = Infinity;
     for (let p = 0; p < w.ports.length; p++) {
-      const port = w.ports[p]!;
-      if (this.portAssigned[p]! >= port.queueLimit + this.opts.inboundExtra) continue;
-      const cfg = w.cfg.ports[p]!;
-      const travel = Math.abs(cfg.x - x) * g.pitchX + Math.abs(cfg.y - y) * g.pitchY;
-      const cost = this.portAssigned[p]! * 10 + travel / 3;
+      if (this.portAssigned[p]! >= w.ports[p]!.queueLimit + this.opts.inboundExtra) continue;
+      const cost = this.portCost(w, p, cell);
       if (cost < bestCost) { bestCost = cost; best = p; }
     }
     return best;
+  }
+
+  /** Robots idle for long enough, and not on a rest cell, drive to the nearest free one. */
+  private rest(w: World, t: number, cmds: Command[]): void {
+    const R = w.robots;
+    const g = w.grid;
+    const after = Math.round(this.opts.restAfterSeconds / w.tickSeconds);
+    for (let r = 0; r < R.count; r++) {
+      if (R.job[r] !== Job.None || R.phase[r] !== Phase.Idle) { this.idleSince[r] = -1; continue; }
+      if (this.idleSince[r]! < 0) { this.idleSince[r] = t; continue; }
+      if (t - this.idleSince[r]! < after) continue;
+      const here = R.cell[r]!;
+      if (this.restMask[here]) continue;
+      if (cmds.some((c) => c.robot === r)) continue;
+      const hx = here % g.width, hy = (here / g.width) | 0;
+      let best = -1;
+      let bestD = Infinity;
+      for (let i = 0; i < this.restCells.length; i++) {
+        const c = this.restCells[i]!;
+        const d = Math.abs((c % g.width) - hx) + Math.abs(((c / g.width) | 0) - hy);
+        if (d >= bestD) continue;
+        if (w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1 || g.protectedCount[c]! > 0) continue;
+        bestD = d; best = c;
+      }
+      this.idleSince[r] = -1;
+      if (best >= 0) cmds.push({ type: 'park', robot: r, cell: best });
+    }
   }
 
   /** Ports holding finished bins with no robot coming get the nearest free robot. */
