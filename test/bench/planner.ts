@@ -18,6 +18,7 @@
  *   than the competition's vertex/edge rules).
  *
  *   npm run bench:planner [-- --only open|maps] [-- --full] [-- --steps N] [-- --map NAME] [-- --robots N]
+ *                         [-- --planner sipp|pibt]
  * Tasks per step are counted over the second half of the run (steady state).
  */
 import { readFileSync } from 'node:fs';
@@ -28,9 +29,10 @@ import { createRng, nextInt } from '../../sim/rng.ts';
 import { step } from '../../sim/step.ts';
 import { World } from '../../sim/world.ts';
 import { parseMovingAiMap, type GridMap } from '../../wcs/run/movingai.ts';
+import { Pibt } from '../../sim/planner/pibt.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, full: { type: 'boolean' }, steps: { type: 'string' },
-  map: { type: 'string' }, robots: { type: 'string' } } });
+  map: { type: 'string' }, robots: { type: 'string' }, planner: { type: 'string' } } });
 
 const UNIT: RobotModel = { name: 'unit', topSpeed: 1, topSpeedLoaded: 1, accel: 1000, decel: 1000, accelLoaded: 1000,
   decelLoaded: 1000, wheelSwitchSeconds: 1, liftSpeed: 1, gripSeconds: 0 };
@@ -84,6 +86,63 @@ function runCase(c: Case): Result {
     failedShare: w.planner.failures / Math.max(1, w.planner.searches), meanExpansions: w.planner.expansions / Math.max(1, w.planner.searches) };
 }
 
+/**
+ * The PIBT core (sim/planner/pibt.ts) in the competition's own action model: one step moves a robot one
+ * cell forward, turns it 90 degrees, or waits. Starts are distinct seeded random free cells. Every step is
+ * checked here, independently of the planner: no two robots in one cell, no swaps, moves only forward
+ * to a neighbour.
+ */
+function runPibtCase(c: Case): Result {
+  const m = c.map;
+  const rng = createRng(11);
+  const free: number[] = [];
+  for (let i = 0; i < m.blocked.length; i++) if (!m.blocked[i]) free.push(i);
+  for (let i = free.length - 1; i > 0; i--) { const j = nextInt(rng, i + 1); [free[i], free[j]] = [free[j]!, free[i]!]; }
+  const p = new Pibt({ width: m.width, height: m.height, blocked: m.blocked }, free.slice(0, c.robots), 7);
+  const draw = (pool: number[]) => pool[nextInt(rng, pool.length)]!;
+  const errand = new Int32Array(c.robots);
+  for (let r = 0; r < c.robots; r++) p.setGoal(r, draw(c.pools[0]!));
+  const before = new Int32Array(c.robots);
+  const seen = new Int32Array(m.blocked.length).fill(-1);
+  const oldOwner = new Int32Array(m.blocked.length);
+  const oldStamp = new Int32Array(m.blocked.length).fill(-1);
+  let done = 0, violations = 0;
+  const times: number[] = [];
+  const half = Math.floor(c.steps / 2);
+  const t0 = performance.now();
+  for (let s = 0; s < c.steps; s++) {
+    before.set(p.pos);
+    const a = performance.now();
+    p.step();
+    for (let r = 0; r < c.robots; r++) {
+      if (p.pos[r] !== p.goal[r]) continue;
+      errand[r] = (errand[r]! + 1) % c.pools.length;
+      if (errand[r] === 0 && s >= half) done++;
+      p.setGoal(r, draw(c.pools[errand[r]!]!));
+    }
+    times.push(performance.now() - a);
+    for (let r = 0; r < c.robots; r++) {
+      const q = p.pos[r]!, o = before[r]!;
+      if (seen[q] === s) violations++;
+      seen[q] = s;
+      const d = Math.abs(q - o);
+      if (d !== 0 && d !== 1 && d !== m.width) violations++;
+    }
+    // Swaps: a robot moving into a cell whose old robot moved into this one's old cell.
+    for (let r = 0; r < c.robots; r++) { oldOwner[before[r]!] = r; oldStamp[before[r]!] = s; }
+    for (let r = 0; r < c.robots; r++) {
+      const q = p.pos[r]!;
+      if (q === before[r] || oldStamp[q] !== s) continue;
+      const k = oldOwner[q]!;
+      if (k !== r && p.pos[k] === before[r]) violations++;
+    }
+  }
+  const wall = (performance.now() - t0) / 1000;
+  times.sort((x, y) => x - y);
+  return { tasksPerStep: done / (c.steps - half), msP50: times[Math.floor(times.length * 0.5)]!, msP99: times[Math.floor(times.length * 0.99)]!,
+    stepsRun: c.steps, collisions: violations, stuck: 0, wall, failedShare: 0, meanExpansions: 0 };
+}
+
 function openGrid(n: number): GridMap {
   const cells: number[] = [];
   for (let i = 0; i < n * n; i++) cells.push(i);
@@ -127,18 +186,25 @@ if (values.only !== 'open') {
 }
 
 const rows: string[][] = [];
+const planners = values.planner === 'sipp' ? ['sipp'] : values.planner === 'pibt' ? ['pibt'] : ['sipp', 'pibt'];
 for (const c of cases) {
   if (values.map && !c.name.includes(values.map)) continue;
   if (values.robots && c.robots !== Number(values.robots)) continue;
-  process.stderr.write(`${c.name}, ${c.robots} robots, ${c.model} model, ${c.steps} steps...\n`);
-  const r = runCase(c);
-  rows.push([c.name, String(c.robots), c.model, String(c.pools.length), r.tasksPerStep.toFixed(2), c.reference ?? '',
-    r.msP50.toFixed(1), r.msP99.toFixed(1), r.wall.toFixed(1), `${(r.failedShare * 100).toFixed(0)} %`, r.meanExpansions.toFixed(0),
-    String(r.collisions), String(r.stuck)]);
+  for (const planner of planners) {
+    const model = planner === 'pibt' ? 'turns' : c.model;
+    process.stderr.write(`${c.name}, ${c.robots} robots, ${planner}, ${model} model, ${c.steps} steps...\n`);
+    const r = planner === 'pibt' ? runPibtCase(c) : runCase(c);
+    const sipp = planner === 'sipp';
+    rows.push([c.name, String(c.robots), planner === 'pibt' ? 'PIBT core' : 'SIPP (world)', model, String(c.pools.length),
+      r.tasksPerStep.toFixed(2), c.reference ?? '', r.msP50.toFixed(1), r.msP99.toFixed(1), r.wall.toFixed(1),
+      sipp ? `${(r.failedShare * 100).toFixed(0)} %` : '-', sipp ? r.meanExpansions.toFixed(0) : '-', String(r.collisions), sipp ? String(r.stuck) : '-']);
+  }
 }
-const head = ['map', 'robots', 'model', 'errands', 'tasks / step', 'reference', 'ms / step p50', 'p99', 'wall s', 'searches failed', 'expansions / search', 'collisions', 'stuck'];
+const head = ['map', 'robots', 'planner', 'model', 'errands', 'tasks / step', 'reference', 'ms / step p50', 'p99', 'wall s',
+  'searches failed', 'expansions / search', 'collisions', 'stuck'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
 process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
 process.stdout.write('reference: the competition default planner (guided PIBT + traffic optimisation, C++, 100 ms budget) on this kind of machine, steady state of 1,000 steps\n');
-process.stdout.write('a step: one simulated second; R5 rows use the real kinematics, unit rows one cell per second (see the file header for how the models differ)\n');
+process.stdout.write('SIPP (world): the simulator\'s own planner with way-clearing, as in a scenario; a step is one simulated second (R5: real kinematics; unit: one cell per second)\n');
+process.stdout.write('PIBT core: sim/planner/pibt.ts in the competition\'s action model (turns): move one cell forward, turn 90 degrees or wait per step; collisions counts cell, swap and move violations found by the harness\n');
