@@ -314,45 +314,70 @@ export class Dispatcher {
     const speed = w.cfg.robotModel.topSpeed;
     // Ports are the scarce side when more robots are free than ports still take robots: then the carry
     // to the port counts in the choice of task. Otherwise each robot takes the work nearest to it.
-    let openPorts = 0;
-    for (let p = 0; p < w.ports.length; p++) if (this.portAssigned[p]! < w.ports[p]!.queueLimit + this.opts.inboundExtra) openPorts++;
+    let openPorts = this.openPorts(w);
     const portsScarce = free.length > openPorts;
-    while (free.length > 0 && this.pending.length > 0) {
-      const n = Math.min(this.opts.window, this.pending.length);
-      // Per task: its fixed cost (digging, the carry to its best port) and that port.
-      const fixed = this.taskCost;
-      const portOf = this.taskPort;
-      let any = false;
-      for (let i = 0; i < n; i++) {
-        const task = this.pending[i]!;
-        const c = w.binCell[task.bin]!;
-        portOf[i] = -1;
-        if (c < 0 || w.binTargeted[task.bin]) continue;
-        const p = this.choosePort(w, c);
-        if (p < 0) continue;
-        const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
-        fixed[i] = depth * 2 + (g.protectedCount[c]! > 0 ? 10 : 0) + (portsScarce ? this.portCost(w, p, c) : 0);
-        portOf[i] = p;
-        any = true;
-      }
-      if (!any) return;
+    const n = Math.min(this.opts.window, this.pending.length, this.taskCost.length);
+    // Per task in the window: its fixed cost (digging and, when ports are scarce, the carry to its best
+    // port) and that port; -2 marks a task that cannot start now.
+    const fixed = this.taskCost;
+    const portOf = this.taskPort;
+    let m = n;
+    for (let i = 0; i < m; i++) this.refreshTask(w, i, portsScarce);
+    while (free.length > 0 && m > 0 && openPorts > 0) {
       let bestK = -1, bestI = -1;
       let bestCost = Infinity;
       for (let k = 0; k < free.length; k++) {
         const rc = R.cell[free[k]!]!;
         const rx = rc % g.width, ry = (rc / g.width) | 0;
-        for (let i = 0; i < n; i++) {
-          if (portOf[i]! < 0) continue;
+        for (let i = 0; i < m; i++) {
+          if (portOf[i] === -2) continue;
           const c = w.binCell[this.pending[i]!.bin]!;
           const cost = (Math.abs((c % g.width) - rx) * g.pitchX + Math.abs(((c / g.width) | 0) - ry) * g.pitchY) / speed + fixed[i]!;
           if (cost < bestCost) { bestCost = cost; bestK = k; bestI = i; }
         }
       }
+      if (bestI < 0) return;
+      const port = portsScarce ? portOf[bestI]! : this.choosePort(w, w.binCell[this.pending[bestI]!.bin]!);
+      if (port < 0) return;
       const r = free[bestK]!;
       free[bestK] = free[free.length - 1]!;
       free.pop();
-      this.start(this.pending[bestI]!, bestI, r, portOf[bestI]!, t, cmds);
+      this.start(this.pending[bestI]!, bestI, r, port, t, cmds);
+      // The window lost task bestI: shift the per-task entries after it down by one.
+      for (let i = bestI; i < m - 1; i++) { fixed[i] = fixed[i + 1]!; portOf[i] = portOf[i + 1]!; }
+      m--;
+      if (m < n && m < this.pending.length) { this.refreshTask(w, m, portsScarce); m++; }
+      openPorts = this.openPorts(w);
+      // The port just given may be full now: tasks that counted on it look again.
+      if (portsScarce) for (let i = 0; i < m; i++) if (portOf[i] === port) this.refreshTask(w, i, portsScarce);
     }
+  }
+
+  /**
+   * The fixed cost of pending task i (digging and, when ports are scarce, the carry to its best port)
+   * and that port, in taskCost/taskPort; port -2 when the task cannot start now.
+   */
+  private refreshTask(w: World, i: number, portsScarce: boolean): void {
+    const g = w.grid;
+    const task = this.pending[i]!;
+    const c = w.binCell[task.bin]!;
+    this.taskPort[i] = -2;
+    if (c < 0 || w.binTargeted[task.bin]) return;
+    const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
+    this.taskCost[i] = depth * 2 + (g.protectedCount[c]! > 0 ? 10 : 0);
+    this.taskPort[i] = -1;
+    if (!portsScarce) return;
+    const p = this.choosePort(w, c);
+    if (p < 0) { this.taskPort[i] = -2; return; }
+    this.taskCost[i]! += this.portCost(w, p, c);
+    this.taskPort[i] = p;
+  }
+
+  /** Ports still taking robots. */
+  private openPorts(w: World): number {
+    let open = 0;
+    for (let p = 0; p < w.ports.length; p++) if (this.portAssigned[p]! < w.ports[p]!.queueLimit + this.opts.inboundExtra) open++;
+    return open;
   }
 
   /** Seconds port p adds to a task whose bin is at `cell`: the carry there and the work queued ahead. */
