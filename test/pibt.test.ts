@@ -30,12 +30,12 @@ function component(m: { width: number; height: number; blocked: Uint8Array }): n
 }
 
 /** Lifelong run: returns goals reached and checks every step's moves. */
-function lifelong(robots: number, steps: number, seed: number) {
+function lifelong(robots: number, steps: number, seed: number, guidance = false) {
   const m = randomMap(24, 24, 0.2, 5);
   const cells = component(m);
   const rng = createRng(seed);
   for (let i = cells.length - 1; i > 0; i--) { const j = nextInt(rng, i + 1); [cells[i], cells[j]] = [cells[j]!, cells[i]!]; }
-  const p = new Pibt(m, cells.slice(0, robots), seed);
+  const p = new Pibt(m, cells.slice(0, robots), seed, { guidance });
   for (let r = 0; r < robots; r++) p.setGoal(r, cells[nextInt(rng, cells.length)]!);
   const HX = [1, 0, -1, 0], HY = [0, 1, 0, -1];
   let reached = 0;
@@ -78,8 +78,30 @@ describe('PIBT core (turn model)', () => {
     expect(reached).toBeGreaterThan(120);
   });
 
+  it('keeps the same rules with guide paths, and keeps goals coming', () => {
+    expect(lifelong(120, 300, 3, true).reached).toBeGreaterThan(120);
+  });
+
+  it("routes a guide path around a corridor another robot's guide path runs the other way", () => {
+    // Two corridors between the left and right columns: row 0 (short) and row 2 (a detour of 4).
+    const w = 7;
+    const m = { width: w, height: 3, blocked: new Uint8Array(w * 3) };
+    for (let x = 1; x < w - 1; x++) m.blocked[w + x] = 1;
+    const p = new Pibt(m, [0, w - 1], 1, { guidance: true });
+    p.setGoal(0, w - 1);
+    p.setGoal(1, 0);
+    const rows = (i: number) => Array.from(p.guidePath(i), (c) => (c / w) | 0);
+    expect(rows(0).every((y) => y === 0)).toBe(true);
+    expect(rows(1)).toContain(2);
+    // Without guidance both take row 0, head on.
+    const plain = new Pibt(m, [0, w - 1], 1);
+    plain.setGoal(0, w - 1);
+    expect(plain.guidePath(0).length).toBe(0);
+  });
+
   it('is deterministic for a seed and differs between seeds', () => {
     expect(lifelong(60, 80, 9).pos).toEqual(lifelong(60, 80, 9).pos);
+    expect(lifelong(60, 80, 9, true).pos).toEqual(lifelong(60, 80, 9, true).pos);
     expect(lifelong(60, 80, 9).pos).not.toEqual(lifelong(60, 80, 10).pos);
   });
 

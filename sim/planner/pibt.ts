@@ -22,6 +22,9 @@
  *    heading into a cell whose robot does not move forward out of it waits. Candidates tie-break
  *    towards the cell ahead, so turns are taken only where they gain distance.
  *
+ * Optional guidance (PibtOptions.guidance): traffic-aware guide paths, routed when a robot gets a goal
+ * so as not to run against other robots' guide paths, rank the cells instead of the plain distance.
+ *
  * Deterministic given its inputs (a seeded PRNG), typed arrays, no allocation per step beyond distance
  * tables for new goals (cached per goal cell; once the cache is full the least recently used table no
  * robot is heading for is reused).
@@ -37,6 +40,19 @@ export const enum PibtAction { Wait = 0, Forward = 1, TurnCw = 2, TurnCcw = 3 }
 const UNREACHABLE = 0xffff;
 /** Priority added each step to a robot in a dead end (others can only reach its cell through it). */
 const DEAD_END_BONUS = 10;
+
+export interface PibtOptions {
+  /**
+   * Traffic-aware guide paths: each robot, when given a goal, gets a path that avoids running against
+   * the guide paths of the others, and PIBT ranks cells by the distance to that path plus the path's
+   * remaining length instead of the plain distance to the goal.
+   */
+  guidance?: boolean;
+  /** Extra cost per other robot's guide path running the opposite way along an edge (default 2). */
+  contraflowCost?: number;
+  /** Bytes allowed for cached goal distance tables (default 512 MiB). */
+  cacheBytes?: number;
+}
 
 export interface PibtMap {
   width: number;
@@ -76,10 +92,26 @@ export class Pibt {
   private readonly candCell: Int32Array;
   private readonly candKey: Float64Array;
   private readonly byPrio: (a: number, b: number) => number;
+  // Guidance (see PibtOptions): per robot its guide path, how far along it is, and its ranking table;
+  // per directed edge (cell * 4 + heading) the guide paths still ahead of their robots that use it.
+  private readonly guided: boolean;
+  private readonly contraflow: number;
+  private readonly flow: Uint16Array;
+  private readonly path: Int32Array[];
+  private readonly pathLen: Int32Array;
+  private readonly pathAt: Int32Array;
+  private readonly guide: Uint16Array[];
+  private readonly heap: GuideHeap;
+  private readonly cost: Float64Array;
+  private readonly from: Int32Array;
+  private readonly seen: Uint32Array;
+  private epoch = 0;
   /** Statistics. */
   distanceTables = 0;
+  guidePaths = 0;
 
-  constructor(map: PibtMap, starts: ArrayLike<number>, seed: number, cacheBytes = 512 << 20) {
+  constructor(map: PibtMap, starts: ArrayLike<number>, seed: number, opts: PibtOptions = {}) {
+    const cacheBytes = opts.cacheBytes ?? 512 << 20;
     this.width = map.width;
     this.height = map.height;
     this.blocked = map.blocked;
@@ -127,6 +159,18 @@ export class Pibt {
     }
     const prio = this.prio;
     this.byPrio = (a, b) => (prio[b]! - prio[a]!) || (a - b);
+    this.guided = opts.guidance === true;
+    this.contraflow = opts.contraflowCost ?? 2;
+    const g = this.guided;
+    this.flow = new Uint16Array(g ? cells * 4 : 0);
+    this.path = Array.from({ length: g ? n : 0 }, () => new Int32Array(64));
+    this.pathLen = new Int32Array(n);
+    this.pathAt = new Int32Array(n);
+    this.guide = Array.from({ length: g ? n : 0 }, () => new Uint16Array(cells));
+    this.heap = new GuideHeap(g ? cells * 4 : 0);
+    this.cost = new Float64Array(g ? cells : 0);
+    this.from = new Int32Array(g ? cells : 0);
+    this.seen = new Uint32Array(g ? cells : 0);
   }
 
   /** Give robot i a new goal; its priority restarts. */
@@ -137,6 +181,109 @@ export class Pibt {
     this.goalRefs[cell]!++;
     this.dist[i] = this.distanceTo(cell);
     this.prio[i] = this.tie[i]!;
+    if (this.guided) this.routeGuide(i);
+  }
+
+  /**
+   * Robot i's guide path to its goal: cheapest by 1 per cell plus `contraflow` per other guide path
+   * that runs the opposite way along the same edge (A*, the goal distance as heuristic); its edges
+   * join the flow, and its ranking table becomes the distance to the path plus the path's remaining
+   * length from the nearest path cell.
+   */
+  private routeGuide(i: number): void {
+    const w = this.width;
+    const dist = this.dist[i]!;
+    const start = this.pos[i]!, goal = this.goal[i]!;
+    this.dropGuide(i);
+    // A* over cells.
+    if (++this.epoch === 0xffffffff) { this.seen.fill(0); this.epoch = 1; }
+    const ep = this.epoch;
+    const heap = this.heap;
+    heap.clear();
+    this.cost[start] = 0; this.from[start] = -1; this.seen[start] = ep;
+    heap.push(start, dist[start]!);
+    let found = false;
+    while (heap.size > 0) {
+      const c = heap.pop();
+      if (c === goal) { found = true; break; }
+      const gc = this.cost[c]!;
+      const x = c % w, y = (c / w) | 0;
+      for (let d = 0; d < 4; d++) {
+        const nx = x + HX[d]!, ny = y + HY[d]!;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= this.height) continue;
+        const m = ny * w + nx;
+        if (this.blocked[m]) continue;
+        const ng = gc + 1 + this.contraflow * this.flow[m * 4 + ((d + 2) & 3)]!;
+        if (this.seen[m] === ep && this.cost[m]! <= ng) continue;
+        this.seen[m] = ep; this.cost[m] = ng; this.from[m] = c;
+        heap.push(m, ng + dist[m]!);
+      }
+    }
+    if (!found) return; // no way there: rank by goal distance alone
+    // The path, start to goal.
+    let len = 0;
+    for (let c = goal; c !== -1; c = this.from[c]!) len++;
+    if (this.path[i]!.length < len) this.path[i] = new Int32Array(Math.max(len, this.path[i]!.length * 2));
+    const path = this.path[i]!;
+    let k = len;
+    for (let c = goal; c !== -1; c = this.from[c]!) path[--k] = c;
+    this.pathLen[i] = len;
+    this.pathAt[i] = 0;
+    for (let k2 = 0; k2 + 1 < len; k2++) this.flow[path[k2]! * 4 + this.headingOf(path[k2]!, path[k2 + 1]!)]!++;
+    // Ranking table: breadth-first search from all path cells at once (those nearer the goal first, so
+    // they win ties); a cell's rank is its distance to the nearest path cell plus that cell's remaining
+    // length, so a robot pushed off its path is drawn back to it rather than onto a shortcut.
+    const h = this.guide[i]!;
+    h.fill(UNREACHABLE);
+    const q = this.bfsQueue;
+    let head = 0, tail = 0;
+    for (let k2 = len - 1; k2 >= 0; k2--) {
+      const c = path[k2]!;
+      if (h[c] !== UNREACHABLE) continue;
+      h[c] = len - 1 - k2;
+      q[tail++] = c;
+    }
+    while (head < tail) {
+      const c = q[head++]!;
+      const x = c % w, y = (c / w) | 0;
+      for (let d = 0; d < 4; d++) {
+        const nx = x + HX[d]!, ny = y + HY[d]!;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= this.height) continue;
+        const m = ny * w + nx;
+        if (this.blocked[m] || h[m] !== UNREACHABLE) continue;
+        h[m] = Math.min(UNREACHABLE - 1, h[c]! + 1);
+        q[tail++] = m;
+      }
+    }
+    this.guidePaths++;
+  }
+
+  /** Robot i's guide path from where it is along it to its goal (a copy; empty without guidance). */
+  guidePath(i: number): Int32Array {
+    if (!this.guided) return new Int32Array(0);
+    return this.path[i]!.slice(this.pathAt[i]!, this.pathLen[i]!);
+  }
+
+  /** Take robot i's guide path, from where it is along it, out of the flow. */
+  private dropGuide(i: number): void {
+    const path = this.path[i]!;
+    for (let k = this.pathAt[i]!; k + 1 < this.pathLen[i]!; k++) this.flow[path[k]! * 4 + this.headingOf(path[k]!, path[k + 1]!)]!--;
+    this.pathLen[i] = 0;
+    this.pathAt[i] = 0;
+  }
+
+  /** Robot i moved: the guide path's edges it has passed leave the flow. */
+  private advanceGuide(i: number): void {
+    const path = this.path[i]!;
+    const at = this.pos[i]!;
+    // Look a few cells ahead (a pushed robot may rejoin further on).
+    const end = Math.min(this.pathLen[i]!, this.pathAt[i]! + 4);
+    for (let k = this.pathAt[i]! + 1; k < end; k++) {
+      if (path[k] !== at) continue;
+      for (let e = this.pathAt[i]!; e < k; e++) this.flow[path[e]! * 4 + this.headingOf(path[e]!, path[e + 1]!)]!--;
+      this.pathAt[i] = k;
+      return;
+    }
   }
 
   /** Cells to `goal` from everywhere around obstacles, cached per goal. */
@@ -204,7 +351,12 @@ export class Pibt {
     for (let i = 0; i < n; i++) if (this.action[i] === PibtAction.Forward) this.occNow[this.pos[i]!] = -1;
     for (let i = 0; i < n; i++) {
       const a = this.action[i]!;
-      if (a === PibtAction.Forward) { this.pos[i] = this.next[i]!; this.occNow[this.pos[i]!] = i; continue; }
+      if (a === PibtAction.Forward) {
+        this.pos[i] = this.next[i]!;
+        this.occNow[this.pos[i]!] = i;
+        if (this.guided && this.pathLen[i]! > 0) this.advanceGuide(i);
+        continue;
+      }
       if (a === PibtAction.TurnCw) this.heading[i] = (this.heading[i]! + 1) & 3;
       else if (a === PibtAction.TurnCcw) this.heading[i] = (this.heading[i]! + 3) & 3;
     }
@@ -251,7 +403,7 @@ export class Pibt {
     const w = this.width, h = this.height;
     const here = this.pos[i]!;
     const x = here % w, y = (here / w) | 0;
-    const dist = this.dist[i] ?? (this.dist[i] = this.distanceTo(this.goal[i]!));
+    const dist = this.guided && this.pathLen[i]! > 0 ? this.guide[i]! : this.dist[i] ?? (this.dist[i] = this.distanceTo(this.goal[i]!));
     const base = depth * 5;
     const cc = this.candCell, ck = this.candKey;
     let nc = 0;
@@ -291,5 +443,49 @@ export class Pibt {
     this.occNext[here] = i;
     this.next[i] = here;
     return false;
+  }
+}
+
+/** A binary min-heap of cells keyed by cost, in typed arrays (no allocation once built). */
+class GuideHeap {
+  private readonly cells: Int32Array;
+  private readonly keys: Float64Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.cells = new Int32Array(capacity);
+    this.keys = new Float64Array(capacity);
+  }
+
+  clear(): void { this.size = 0; }
+
+  push(cell: number, key: number): void {
+    if (this.size >= this.cells.length) return; // full: the entry is dropped (a stale duplicate at worst)
+    let k = this.size++;
+    while (k > 0) {
+      const p = (k - 1) >> 1;
+      if (this.keys[p]! <= key) break;
+      this.cells[k] = this.cells[p]!; this.keys[k] = this.keys[p]!;
+      k = p;
+    }
+    this.cells[k] = cell; this.keys[k] = key;
+  }
+
+  pop(): number {
+    const top = this.cells[0]!;
+    const n = --this.size;
+    if (n === 0) return top;
+    const cell = this.cells[n]!, key = this.keys[n]!;
+    let k = 0;
+    for (;;) {
+      let c = 2 * k + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.keys[c + 1]! < this.keys[c]!) c++;
+      if (this.keys[c]! >= key) break;
+      this.cells[k] = this.cells[c]!; this.keys[k] = this.keys[c]!;
+      k = c;
+    }
+    this.cells[k] = cell; this.keys[k] = key;
+    return top;
   }
 }

@@ -18,7 +18,7 @@
  *   than the competition's vertex/edge rules).
  *
  *   npm run bench:planner [-- --only open|maps] [-- --full] [-- --steps N] [-- --map NAME] [-- --robots N]
- *                         [-- --planner sipp|pibt]
+ *                         [-- --planner sipp,pibt,pibt+guide]
  * Tasks per step are counted over the second half of the run (steady state).
  */
 import { readFileSync } from 'node:fs';
@@ -92,13 +92,13 @@ function runCase(c: Case): Result {
  * checked here, independently of the planner: no two robots in one cell, no swaps, moves only forward
  * to a neighbour.
  */
-function runPibtCase(c: Case): Result {
+function runPibtCase(c: Case, guidance: boolean): Result {
   const m = c.map;
   const rng = createRng(11);
   const free: number[] = [];
   for (let i = 0; i < m.blocked.length; i++) if (!m.blocked[i]) free.push(i);
   for (let i = free.length - 1; i > 0; i--) { const j = nextInt(rng, i + 1); [free[i], free[j]] = [free[j]!, free[i]!]; }
-  const p = new Pibt({ width: m.width, height: m.height, blocked: m.blocked }, free.slice(0, c.robots), 7);
+  const p = new Pibt({ width: m.width, height: m.height, blocked: m.blocked }, free.slice(0, c.robots), 7, { guidance });
   const draw = (pool: number[]) => pool[nextInt(rng, pool.length)]!;
   const errand = new Int32Array(c.robots);
   for (let r = 0; r < c.robots; r++) p.setGoal(r, draw(c.pools[0]!));
@@ -186,16 +186,17 @@ if (values.only !== 'open') {
 }
 
 const rows: string[][] = [];
-const planners = values.planner === 'sipp' ? ['sipp'] : values.planner === 'pibt' ? ['pibt'] : ['sipp', 'pibt'];
+const planners = values.planner ? values.planner.split(',') : ['sipp', 'pibt', 'pibt+guide'];
 for (const c of cases) {
   if (values.map && !c.name.includes(values.map)) continue;
   if (values.robots && c.robots !== Number(values.robots)) continue;
   for (const planner of planners) {
-    const model = planner === 'pibt' ? 'turns' : c.model;
+    const pibt = planner.startsWith('pibt');
+    const model = pibt ? 'turns' : c.model;
     process.stderr.write(`${c.name}, ${c.robots} robots, ${planner}, ${model} model, ${c.steps} steps...\n`);
-    const r = planner === 'pibt' ? runPibtCase(c) : runCase(c);
+    const r = pibt ? runPibtCase(c, planner === 'pibt+guide') : runCase(c);
     const sipp = planner === 'sipp';
-    rows.push([c.name, String(c.robots), planner === 'pibt' ? 'PIBT core' : 'SIPP (world)', model, String(c.pools.length),
+    rows.push([c.name, String(c.robots), pibt ? (planner === 'pibt' ? 'PIBT core' : 'PIBT + guide paths') : 'SIPP (world)', model, String(c.pools.length),
       r.tasksPerStep.toFixed(2), c.reference ?? '', r.msP50.toFixed(1), r.msP99.toFixed(1), r.wall.toFixed(1),
       sipp ? `${(r.failedShare * 100).toFixed(0)} %` : '-', sipp ? r.meanExpansions.toFixed(0) : '-', String(r.collisions), sipp ? String(r.stuck) : '-']);
   }
