@@ -209,3 +209,4 @@ process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  
 process.stdout.write('reference: the competition default planner (guided PIBT + traffic optimisation, C++, 100 ms budget) on this kind of machine, steady state of 1,000 steps\n');
 process.stdout.write('SIPP (world): the simulator\'s own planner with way-clearing, as in a scenario; a step is one simulated second (R5: real kinematics; unit: one cell per second)\n');
 process.stdout.write('PIBT core: sim/planner/pibt.ts in the competition\'s action model (turns): move one cell forward, turn 90 degrees or wait per step; collisions counts cell, swap and move violations found by the harness\n');
+process.stdout.write('PIBT + guide paths: the same, ranking cells along traffic-aware guide paths (opposing streams kept apart)\n');
