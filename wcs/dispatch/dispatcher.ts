@@ -315,6 +315,7 @@ export class Dispatcher {
     // Ports are the scarce side when more robots are free than ports still take robots: then the carry
     // to the port counts in the choice of task. Otherwise each robot takes the work nearest to it.
     let openPorts = this.openPorts(w);
+    if (openPorts === 0 || free.length === 0) return;
     const portsScarce = free.length > openPorts;
     const n = Math.min(this.opts.window, this.pending.length, this.taskCost.length);
     // Per task in the window: its fixed cost (digging and, when ports are scarce, the carry to its best
