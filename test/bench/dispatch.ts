@@ -1,5 +1,5 @@
 /**
- * npm run bench:dispatch [-- --hours H] [-- --only NAME[@ROBOTS],...]: what each dispatch step gains,
+ * npm run bench:dispatch [-- --hours H] [-- --only NAME[@ROBOTS],...] [-- --variants KEY,...]: what each dispatch step gains,
  * from the nearest-idle baseline to the default, on Polaris, Thalia and Thalia with 1,000 robots (one
  * process per run). The lattice for waiting robots is the simulator's; the other steps are options.
  */
@@ -7,15 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { hours: { type: 'string' }, only: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string' } } });
+const { values } = parseArgs({ options: { hours: { type: 'string' }, only: { type: 'string' }, variant: { type: 'string' }, scenario: { type: 'string' },
+  variants: { type: 'string' } } });
 
-interface Variant { label: string; assignment: 'cost' | 'nearest-idle'; lookaheadSeconds: number; portStaging: boolean; rest: number }
+interface Variant { label: string; assignment: 'cost' | 'nearest-idle'; lookaheadSeconds: number; portStaging: boolean; rest: number; rebind: boolean }
 const VARIANTS: Record<string, Variant> = {
-  base: { label: 'nearest-idle, 1 min look-ahead, robots wait where they are', assignment: 'nearest-idle', lookaheadSeconds: 60, portStaging: false, rest: 0 },
-  lookahead: { label: '+ 30 min look-ahead', assignment: 'nearest-idle', lookaheadSeconds: 1800, portStaging: false, rest: 0 },
-  cost: { label: '+ marginal-cost assignment', assignment: 'cost', lookaheadSeconds: 1800, portStaging: false, rest: 0 },
-  staging: { label: '+ waiting near the port, on a lattice', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true, rest: 0 },
-  rest: { label: '+ idle robots rest away from ports (default)', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true, rest: 20 },
+  base: { label: 'nearest-idle, 1 min look-ahead, robots wait where they are', assignment: 'nearest-idle', lookaheadSeconds: 60, portStaging: false, rest: 0, rebind: false },
+  lookahead: { label: '+ 30 min look-ahead', assignment: 'nearest-idle', lookaheadSeconds: 1800, portStaging: false, rest: 0, rebind: false },
+  cost: { label: '+ marginal-cost assignment', assignment: 'cost', lookaheadSeconds: 1800, portStaging: false, rest: 0, rebind: false },
+  staging: { label: '+ waiting near the port, on a lattice', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true, rest: 0, rebind: false },
+  rest: { label: '+ idle robots rest away from ports', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true, rest: 20, rebind: false },
+  rebind: { label: '+ just-in-time binding (default)', assignment: 'cost', lookaheadSeconds: 1800, portStaging: true, rest: 20, rebind: true },
 };
 
 if (values.variant) {
@@ -30,7 +32,7 @@ if (values.variant) {
   sc.wcs.assignment = v.assignment;
   sc.wcs.lookaheadSeconds = v.lookaheadSeconds;
   sc.world.portStaging = v.portStaging;
-  const k = runScenario(sc, { seconds: Number(values.hours ?? 1) * 3600, warmupSeconds: 600, dispatch: { restAfterSeconds: v.rest } }).kpis;
+  const k = runScenario(sc, { seconds: Number(values.hours ?? 1) * 3600, warmupSeconds: 600, dispatch: { restAfterSeconds: v.rest, rebind: v.rebind } }).kpis;
   process.stdout.write(`${JSON.stringify({ perHour: k.binPresentationsPerHour, efficiency: k.bounds.efficiency, fleet: k.bounds.fleetPerHour,
     depth: k.digging.meanDepth, queueing: k.robotTime.portQueueing.share, traffic: k.robotTime.trafficWaiting.share,
     stuck: k.stuckRobots, collisions: k.collisions, wall: k.wallSeconds })}\n`);
@@ -39,7 +41,7 @@ if (values.variant) {
   const names = values.only ? values.only.split(',') : ['polaris', 'thalia', 'thalia@1000'];
   const rows: string[][] = [];
   for (const name of names) {
-    for (const key of Object.keys(VARIANTS)) {
+    for (const key of values.variants ? values.variants.split(',') : Object.keys(VARIANTS)) {
       process.stderr.write(`${name}: ${VARIANTS[key]!.label}...\n`);
       const r = spawnSync(tsx, ['test/bench/dispatch.ts', '--variant', key, '--scenario', name, '--hours', values.hours ?? '1'], { encoding: 'utf8' });
       if (r.status !== 0) { process.stderr.write(r.stderr); process.exitCode = 1; continue; }

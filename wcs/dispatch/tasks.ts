@@ -14,6 +14,8 @@ export interface BinTask {
   readonly lines: number[];
   readonly createdTick: number;
   snapshot: BinTaskSnapshot;
+  /** Its bin choice has been looked at again just before it could first start (see the dispatcher). */
+  rebindChecked: boolean;
 }
 
 /** States in which more lines may still join a task (its bin has not been presented yet). */
@@ -27,6 +29,7 @@ export class TaskTable {
   private nextId = 0;
   created = 0;
   finished = 0;
+  cancelled = 0;
 
   constructor(binCount: number) {
     this.ofBin = new Int32Array(binCount).fill(-1);
@@ -45,7 +48,7 @@ export class TaskTable {
 
   create(bin: number, tick: number): BinTask {
     const id = this.nextId++;
-    const t: BinTask = { id, bin, port: -1, robot: -1, lines: [], createdTick: tick,
+    const t: BinTask = { id, bin, port: -1, robot: -1, lines: [], createdTick: tick, rebindChecked: false,
       snapshot: startBinTask({ taskId: id, bin, port: -1, createdTick: tick }) };
     this.byId.set(id, t);
     this.ofBin[bin] = id;
@@ -65,6 +68,14 @@ export class TaskTable {
     this.byId.delete(t.id);
     if (this.ofBin[t.bin] === t.id) this.ofBin[t.bin] = -1;
     this.finished++;
+  }
+
+  /** A task that has not started is dropped (its lines have gone elsewhere). */
+  cancel(t: BinTask, tick: number): void {
+    this.advance(t, { type: 'CANCEL', tick });
+    this.byId.delete(t.id);
+    if (this.ofBin[t.bin] === t.id) this.ofBin[t.bin] = -1;
+    this.cancelled++;
   }
 
   get live(): number { return this.byId.size; }

@@ -153,6 +153,13 @@ export class OrderBook {
     l.bin = bin;
   }
 
+  /** A reserved line moves to another bin before picking starts (the caller has moved the stock reservation). */
+  rebindLine(lineId: number, bin: number, tick = -1): void {
+    const l = this.mustLine(lineId);
+    this.stepLine(l, { type: 'RESERVE', bin, tick });
+    l.bin = bin;
+  }
+
   /** Line open or picking -> short (no stock, or a short pick); the order counts it done. */
   markShort(lineId: number, tick = -1): void {
     const l = this.mustLine(lineId);

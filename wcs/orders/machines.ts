@@ -53,6 +53,8 @@ export const orderLineMachine = setup({
     },
     reserved: {
       on: {
+        // Moved to another bin before picking started (just-in-time binding).
+        RESERVE: { target: 'reserved', actions: 'recordReserve' },
         TASK_STARTED: { target: 'picking', actions: 'recordStart' },
         CANCEL: { target: 'cancelled', actions: 'recordDone' },
       },
