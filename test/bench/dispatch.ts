@@ -34,6 +34,7 @@ if (values.variant) {
   sc.world.portStaging = v.portStaging;
   const k = runScenario(sc, { seconds: Number(values.hours ?? 1) * 3600, warmupSeconds: 600, dispatch: { restAfterSeconds: v.rest, rebind: v.rebind } }).kpis;
   process.stdout.write(`${JSON.stringify({ perHour: k.binPresentationsPerHour, efficiency: k.bounds.efficiency, fleet: k.bounds.fleetPerHour,
+    linesPerHour: k.orderLines.completed / (k.simulatedSeconds / 3600), lineLead: k.orderLines.meanLeadSeconds,
     depth: k.digging.meanDepth, queueing: k.robotTime.portQueueing.share, traffic: k.robotTime.trafficWaiting.share,
     stuck: k.stuckRobots, collisions: k.collisions, wall: k.wallSeconds })}\n`);
 } else {
@@ -46,11 +47,12 @@ if (values.variant) {
       const r = spawnSync(tsx, ['test/bench/dispatch.ts', '--variant', key, '--scenario', name, '--hours', values.hours ?? '1'], { encoding: 'utf8' });
       if (r.status !== 0) { process.stderr.write(r.stderr); process.exitCode = 1; continue; }
       const k = JSON.parse(r.stdout.trim().split('\n').pop()!);
-      rows.push([name, VARIANTS[key]!.label, String(Math.round(k.perHour)), String(k.efficiency), k.depth.toFixed(2),
+      rows.push([name, VARIANTS[key]!.label, String(Math.round(k.perHour)), String(Math.round(k.linesPerHour)), String(Math.round(k.lineLead)),
+        String(k.efficiency), k.depth.toFixed(2),
         `${(k.queueing * 100).toFixed(1)} %`, `${(k.traffic * 100).toFixed(1)} %`, String(k.stuck), String(k.collisions)]);
     }
   }
-  const head = ['scenario', 'dispatch', 'presentations / h', 'efficiency', 'mean depth', 'port queueing', 'traffic waiting', 'stuck', 'collisions'];
+  const head = ['scenario', 'dispatch', 'presentations / h', 'order lines / h', 'line lead s', 'efficiency', 'mean depth', 'port queueing', 'traffic waiting', 'stuck', 'collisions'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);

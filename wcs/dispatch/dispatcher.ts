@@ -323,7 +323,7 @@ export class Dispatcher {
     const portsScarce = free.length > openPorts;
     if (this.opts.rebind) {
       for (let i = 0; i < Math.min(this.opts.window, this.pending.length); i++) {
-        if (!this.pending[i]!.rebindChecked) this.rebind(w, i);
+        if (!this.pending[i]!.rebindChecked && this.rebind(w, i)) i--;
       }
       if (this.pending.length === 0) return;
     }
@@ -386,42 +386,59 @@ export class Dispatcher {
 
   /**
    * Just-in-time binding: a bin chosen when its line was released (up to the look-ahead earlier) may
-   * since have been buried. Once, when a pending single-line task is first in the assignment window,
-   * its line moves to a bin of the same SKU that is now cheaper by the release rule (depth, then
-   * nearness to a port) and has no task of its own; the task is replaced in place, keeping its age.
-   * (Joining a bin already coming to a port was tried: it saves presentations, which is what the
-   * throughput figure counts, so it reads as a loss there.)
+   * since have been buried, or another bin with the SKU may have been sent for. Once, when a pending
+   * single-line task is first in the assignment window, its line moves to the cheapest bin of its SKU
+   * by the release rule: a bin already coming to a port (the line shares that presentation and this
+   * task is dropped: returns true), else one now shallower and nearer a port with no task of its own
+   * (the task is replaced in place, keeping its age). Sharing saves a fetch per line, so presentations
+   * per hour fall slightly while order lines per hour rise (see bench:dispatch).
    */
-  private rebind(w: World, i: number): void {
+  private rebind(w: World, i: number): boolean {
     const task = this.pending[i]!;
     task.rebindChecked = true;
-    if (task.lines.length !== 1) return;
+    if (task.lines.length !== 1) return false;
     const id = task.lines[0]!;
     const l = this.book.line(id);
     const c = w.binCell[task.bin]!;
-    if (!l || c < 0) return;
+    if (!l || c < 0) return false;
     const g = w.grid;
     const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
-    if (depth === 0) return;
+
     let best = -1;
     let bestCost = depth * 4 + this.portDistance(c) * 0.05;
+    let join: BinTask | undefined;
     for (const b of this.inventory.binsWithSku(l.sku)) {
-      if (b === task.bin || this.tasks.ofBin[b] !== -1 || w.binTargeted[b]) continue;
-      const bc = w.binCell[b]!;
-      if (bc < 0 || this.inventory.availableInBin(b, l.sku) < l.qty) continue;
-      const cost = (g.stackHeight[bc]! - 1 - w.binLevel[b]!) * 4 + this.portDistance(bc) * 0.05;
-      if (cost < bestCost || (cost === bestCost && best >= 0 && b < best)) { bestCost = cost; best = b; }
+      if (b === task.bin || this.inventory.availableInBin(b, l.sku) < l.qty) continue;
+      const other = this.tasks.forBin(b);
+      let cost: number;
+      if (other) {
+        if (!this.tasks.joinable(other)) continue;
+        cost = -1;
+      } else {
+        if (w.binTargeted[b]) continue;
+        const bc = w.binCell[b]!;
+        if (bc < 0) continue;
+        cost = (g.stackHeight[bc]! - 1 - w.binLevel[b]!) * 4 + this.portDistance(bc) * 0.05;
+      }
+      if (cost < bestCost || (cost === bestCost && best >= 0 && b < best)) { bestCost = cost; best = b; join = other; }
     }
-    if (best < 0) return;
+    if (best < 0) return false;
     this.inventory.release(task.bin, l.sku, l.qty);
     this.inventory.reserve(best, l.sku, l.qty); // available was checked above: cannot fail
     this.book.rebindLine(id, best, w.tick);
     this.tasks.cancel(task, w.tick);
+    this.rebound++;
+    if (join) {
+      join.lines.push(id);
+      if (join.robot >= 0) this.book.markPicking(id, w.tick);
+      this.pending.splice(i, 1);
+      return true;
+    }
     const moved = this.tasks.create(best, task.createdTick);
     moved.lines.push(id);
     moved.rebindChecked = true;
     this.pending[i] = moved;
-    this.rebound++;
+    return false;
   }
 
   /** Ports still taking robots. */
