@@ -106,9 +106,6 @@ export class Pibt {
   private readonly from: Int32Array;
   private readonly seen: Uint32Array;
   private epoch = 0;
-  /** Statistics. */
-  distanceTables = 0;
-  guidePaths = 0;
 
   constructor(map: PibtMap, starts: ArrayLike<number>, seed: number, opts: PibtOptions = {}) {
     const cacheBytes = opts.cacheBytes ?? 512 << 20;
@@ -255,7 +252,6 @@ export class Pibt {
         q[tail++] = m;
       }
     }
-    this.guidePaths++;
   }
 
   /** Robot i's guide path from where it is along it to its goal (a copy; empty without guidance). */
@@ -317,7 +313,6 @@ export class Pibt {
       if (y > 0) { const m = c - w; if (d[m] === UNREACHABLE && !this.blocked[m]) { d[m] = nd; q[tail++] = m; } }
     }
     this.cache.set(goal, d);
-    this.distanceTables++;
     return d;
   }
 

@@ -25,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { R5, type RobotModel, type WorldConfig } from '../../sim/config.ts';
 import type { Command } from '../../sim/events.ts';
-import { createRng, nextInt } from '../../sim/rng.ts';
+import { createRng, nextInt, type RngState } from '../../sim/rng.ts';
 import { step } from '../../sim/step.ts';
 import { World } from '../../sim/world.ts';
 import { parseMovingAiMap, type GridMap } from '../../wcs/run/movingai.ts';
@@ -43,6 +43,44 @@ interface Case { name: string; map: GridMap; robots: number; model: 'R5' | 'unit
 interface Result { tasksPerStep: number; msP50: number; msP99: number; stepsRun: number; collisions: number; stuck: number; wall: number;
   failedShare: number; meanExpansions: number }
 
+/**
+ * Lifelong tasks: each robot draws its errands from the case's pools in turn; tasks completed in the
+ * second half of the run (steady state) are counted.
+ */
+class Errands {
+  private readonly errand: Int32Array;
+  readonly half: number;
+  done = 0;
+
+  constructor(private readonly c: Case, private readonly rng: RngState) {
+    this.errand = new Int32Array(c.robots);
+    this.half = Math.floor(c.steps / 2);
+  }
+
+  /** A robot's first goal. */
+  first(): number { return this.draw(0); }
+
+  /** Robot r reached its goal at step s: its next goal. */
+  next(r: number, s: number): number {
+    const e = (this.errand[r]! + 1) % this.c.pools.length;
+    this.errand[r] = e;
+    if (e === 0 && s >= this.half) this.done++;
+    return this.draw(e);
+  }
+
+  private draw(e: number): number {
+    const pool = this.c.pools[e]!;
+    return pool[nextInt(this.rng, pool.length)]!;
+  }
+}
+
+/** Tasks per step (second half) and step time p50/p99 of a finished run. */
+function timing(c: Case, tasks: Errands, times: number[], t0: number) {
+  times.sort((x, y) => x - y);
+  return { tasksPerStep: tasks.done / (c.steps - tasks.half), msP50: times[Math.floor(times.length * 0.5)]!,
+    msP99: times[Math.floor(times.length * 0.99)]!, stepsRun: c.steps, wall: (performance.now() - t0) / 1000 };
+}
+
 function runCase(c: Case): Result {
   const m = c.map;
   const blocked: { x: number; y: number }[] = [];
@@ -55,14 +93,10 @@ function runCase(c: Case): Result {
   };
   const w = new World(cfg, { check: process.env.PLANNER_CHECK === '1' });
   const ticksPerStep = Math.round(1 / cfg.tickSeconds);
-  const rng = createRng(11);
-  const errand = new Int32Array(c.robots);
-  const draw = (pool: number[]) => pool[nextInt(rng, pool.length)]!;
+  const tasks = new Errands(c, createRng(11));
   let cmds: Command[] = [];
-  for (let r = 0; r < c.robots; r++) cmds.push({ type: 'park', robot: r, cell: draw(c.pools[0]!) });
-  let done = 0;
+  for (let r = 0; r < c.robots; r++) cmds.push({ type: 'park', robot: r, cell: tasks.first() });
   const times: number[] = [];
-  const half = Math.floor(c.steps / 2);
   const t0 = performance.now();
   for (let s = 0; s < c.steps; s++) {
     const a = performance.now();
@@ -71,18 +105,12 @@ function runCase(c: Case): Result {
       cmds = [];
       for (const e of events) {
         if (e.type !== 'jobDone') continue;
-        const r = e.robot;
-        errand[r] = (errand[r]! + 1) % c.pools.length;
-        if (errand[r] === 0 && s >= half) done++;
-        cmds.push({ type: 'park', robot: r, cell: draw(c.pools[errand[r]!]!) });
+        cmds.push({ type: 'park', robot: e.robot, cell: tasks.next(e.robot, s) });
       }
     }
     times.push(performance.now() - a);
   }
-  const wall = (performance.now() - t0) / 1000;
-  times.sort((x, y) => x - y);
-  return { tasksPerStep: done / (c.steps - half), msP50: times[Math.floor(times.length * 0.5)]!, msP99: times[Math.floor(times.length * 0.99)]!,
-    stepsRun: c.steps, collisions: w.collisions, stuck: w.robots.stuck.reduce((x, y) => x + y, 0), wall,
+  return { ...timing(c, tasks, times, t0), collisions: w.collisions, stuck: w.robots.stuck.reduce((x, y) => x + y, 0),
     failedShare: w.planner.failures / Math.max(1, w.planner.searches), meanExpansions: w.planner.expansions / Math.max(1, w.planner.searches) };
 }
 
@@ -99,26 +127,21 @@ function runPibtCase(c: Case, guidance: boolean): Result {
   for (let i = 0; i < m.blocked.length; i++) if (!m.blocked[i]) free.push(i);
   for (let i = free.length - 1; i > 0; i--) { const j = nextInt(rng, i + 1); [free[i], free[j]] = [free[j]!, free[i]!]; }
   const p = new Pibt({ width: m.width, height: m.height, blocked: m.blocked }, free.slice(0, c.robots), 7, { guidance });
-  const draw = (pool: number[]) => pool[nextInt(rng, pool.length)]!;
-  const errand = new Int32Array(c.robots);
-  for (let r = 0; r < c.robots; r++) p.setGoal(r, draw(c.pools[0]!));
+  const tasks = new Errands(c, rng);
+  for (let r = 0; r < c.robots; r++) p.setGoal(r, tasks.first());
   const before = new Int32Array(c.robots);
   const seen = new Int32Array(m.blocked.length).fill(-1);
   const oldOwner = new Int32Array(m.blocked.length);
   const oldStamp = new Int32Array(m.blocked.length).fill(-1);
-  let done = 0, violations = 0;
+  let violations = 0;
   const times: number[] = [];
-  const half = Math.floor(c.steps / 2);
   const t0 = performance.now();
   for (let s = 0; s < c.steps; s++) {
     before.set(p.pos);
     const a = performance.now();
     p.step();
     for (let r = 0; r < c.robots; r++) {
-      if (p.pos[r] !== p.goal[r]) continue;
-      errand[r] = (errand[r]! + 1) % c.pools.length;
-      if (errand[r] === 0 && s >= half) done++;
-      p.setGoal(r, draw(c.pools[errand[r]!]!));
+      if (p.pos[r] === p.goal[r]) p.setGoal(r, tasks.next(r, s));
     }
     times.push(performance.now() - a);
     for (let r = 0; r < c.robots; r++) {
@@ -137,10 +160,7 @@ function runPibtCase(c: Case, guidance: boolean): Result {
       if (k !== r && p.pos[k] === before[r]) violations++;
     }
   }
-  const wall = (performance.now() - t0) / 1000;
-  times.sort((x, y) => x - y);
-  return { tasksPerStep: done / (c.steps - half), msP50: times[Math.floor(times.length * 0.5)]!, msP99: times[Math.floor(times.length * 0.99)]!,
-    stepsRun: c.steps, collisions: violations, stuck: 0, wall, failedShare: 0, meanExpansions: 0 };
+  return { ...timing(c, tasks, times, t0), collisions: violations, stuck: 0, failedShare: 0, meanExpansions: 0 };
 }
 
 function openGrid(n: number): GridMap {

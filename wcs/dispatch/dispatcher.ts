@@ -64,13 +64,14 @@ export class Dispatcher {
   private readonly rng: RngState;
   /** Per cell, cells to the nearest port (Manhattan): bin choice prefers bins near a port. */
   private readonly portDist: Uint16Array;
-  /** Rest cells (farthest from the ports first) and, per robot, the tick it was first seen idle (-1: busy). */
+  /** Rest cells, as a list and as a per-cell mask. */
   private readonly restCells: Int32Array;
   private readonly restMask: Uint8Array;
   /** Scratch for assignment: available robots; per pending task in the window, fixed cost and port. */
   private readonly freeRobots: number[] = [];
   private readonly taskCost = new Float64Array(256);
   private readonly taskPort = new Int32Array(256);
+  /** Per robot, the tick it was first seen idle (-1: busy). */
   private readonly idleSince: Int32Array;
   /** Lines short of stock (arrivals mode). */
   shortLines = 0;
@@ -222,28 +223,41 @@ export class Dispatcher {
 
   /**
    * The bin to take a line's stock from: enough available, joinable task or none, and cheapest by
-   * depth (bins above it) and distance to the nearest port. -1 if no bin has the stock.
+   * depth (bins above it) and distance to the nearest port (see bindCost), other than `except` and
+   * cheaper than `below`. -1 if no bin qualifies.
    */
-  private chooseBin(w: World, sku: number, qty: number): number {
-    const g = w.grid;
+  private chooseBin(w: World, sku: number, qty: number, except = -1, below = Infinity): number {
     let best = -1;
-    let bestCost = Infinity;
+    let bestCost = below;
     for (const b of this.inventory.binsWithSku(sku)) {
-      if (this.inventory.availableInBin(b, sku) < qty) continue;
+      if (b === except || this.inventory.availableInBin(b, sku) < qty) continue;
       const task = this.tasks.forBin(b);
       let cost: number;
       if (task) {
         if (!this.tasks.joinable(task)) continue;
         cost = -1; // already coming: a shared presentation costs nothing extra
       } else {
-        const c = w.binCell[b]!;
-        if (c < 0) continue; // out at a port or on a robot: not now
-        const depth = g.stackHeight[c]! - 1 - w.binLevel[b]!;
-        cost = depth * 4 + this.portDistance(c) * 0.05;
+        if (w.binCell[b]! < 0) continue; // out at a port or on a robot: not now
+        cost = this.bindCost(w, b);
       }
       if (cost < bestCost || (cost === bestCost && b < best)) { bestCost = cost; best = b; }
     }
     return best;
+  }
+
+  /** Bins above `bin` in its stack (it must be in the grid). */
+  private binDepth(w: World, bin: number): number {
+    return w.grid.stackHeight[w.binCell[bin]!]! - 1 - w.binLevel[bin]!;
+  }
+
+  /** What binding a line to `bin` (in the grid) costs: its depth, then its distance to the nearest port. */
+  private bindCost(w: World, bin: number): number {
+    return this.binDepth(w, bin) * 4 + this.portDistance(w.binCell[bin]!) * 0.05;
+  }
+
+  /** Does port p still take robots heading for it? */
+  private takesRobots(w: World, p: number): boolean {
+    return this.portAssigned[p]! < w.ports[p]!.queueLimit + this.opts.inboundExtra;
   }
 
   /** Cells from `cell` to the nearest port (Manhattan), precomputed per cell. */
@@ -374,8 +388,7 @@ export class Dispatcher {
     const c = w.binCell[task.bin]!;
     this.taskPort[i] = -2;
     if (c < 0 || w.binTargeted[task.bin]) return;
-    const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
-    this.taskCost[i] = depth * 2 + (g.protectedCount[c]! > 0 ? 10 : 0);
+    this.taskCost[i] = this.binDepth(w, task.bin) * 2 + (g.protectedCount[c]! > 0 ? 10 : 0);
     this.taskPort[i] = -1;
     if (!portsScarce) return;
     const p = this.choosePort(w, c);
@@ -399,35 +412,15 @@ export class Dispatcher {
     if (task.lines.length !== 1) return false;
     const id = task.lines[0]!;
     const l = this.book.line(id);
-    const c = w.binCell[task.bin]!;
-    if (!l || c < 0) return false;
-    const g = w.grid;
-    const depth = g.stackHeight[c]! - 1 - w.binLevel[task.bin]!;
-
-    let best = -1;
-    let bestCost = depth * 4 + this.portDistance(c) * 0.05;
-    let join: BinTask | undefined;
-    for (const b of this.inventory.binsWithSku(l.sku)) {
-      if (b === task.bin || this.inventory.availableInBin(b, l.sku) < l.qty) continue;
-      const other = this.tasks.forBin(b);
-      let cost: number;
-      if (other) {
-        if (!this.tasks.joinable(other)) continue;
-        cost = -1;
-      } else {
-        if (w.binTargeted[b]) continue;
-        const bc = w.binCell[b]!;
-        if (bc < 0) continue;
-        cost = (g.stackHeight[bc]! - 1 - w.binLevel[b]!) * 4 + this.portDistance(bc) * 0.05;
-      }
-      if (cost < bestCost || (cost === bestCost && best >= 0 && b < best)) { bestCost = cost; best = b; join = other; }
-    }
+    if (!l || w.binCell[task.bin]! < 0) return false;
+    const best = this.chooseBin(w, l.sku, l.qty, task.bin, this.bindCost(w, task.bin));
     if (best < 0) return false;
     this.inventory.release(task.bin, l.sku, l.qty);
-    this.inventory.reserve(best, l.sku, l.qty); // available was checked above: cannot fail
+    this.inventory.reserve(best, l.sku, l.qty); // chooseBin checked it is available: cannot fail
     this.book.rebindLine(id, best, w.tick);
     this.tasks.cancel(task, w.tick);
     this.rebound++;
+    const join = this.tasks.forBin(best);
     if (join) {
       join.lines.push(id);
       if (join.robot >= 0) this.book.markPicking(id, w.tick);
@@ -444,7 +437,7 @@ export class Dispatcher {
   /** Ports still taking robots. */
   private openPorts(w: World): number {
     let open = 0;
-    for (let p = 0; p < w.ports.length; p++) if (this.portAssigned[p]! < w.ports[p]!.queueLimit + this.opts.inboundExtra) open++;
+    for (let p = 0; p < w.ports.length; p++) if (this.takesRobots(w, p)) open++;
     return open;
   }
 
@@ -461,7 +454,7 @@ export class Dispatcher {
     let best = -1;
     let bestCost = Infinity;
     for (let p = 0; p < w.ports.length; p++) {
-      if (this.portAssigned[p]! >= w.ports[p]!.queueLimit + this.opts.inboundExtra) continue;
+      if (!this.takesRobots(w, p)) continue;
       const cost = this.portCost(w, p, cell);
       if (cost < bestCost) { bestCost = cost; best = p; }
     }
