@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { R5 } from '../sim/config.ts';
-import { loadScenarioFile, parseScenario, ScenarioError } from '../wcs/scenario/load.ts';
+import { checkRunSize, loadScenarioFile, MAX_ORDERS_PER_RUN, parseScenario, ScenarioError } from '../wcs/scenario/load.ts';
+import { runScenario } from '../wcs/run/runner.ts';
 import type { ScenarioFile } from '../wcs/scenario/types.ts';
 
 const dir = new URL('../scenarios/', import.meta.url);
@@ -144,7 +145,7 @@ describe('port rows', () => {
 
 type Case = [label: string, mutate: (f: ScenarioFile & Record<string, unknown>) => void, field: string, expected: RegExp];
 const bad: Case[] = [
-  ['wrong type', (f) => { (f.robots as Record<string, unknown>).count = 'four'; }, 'robots.count', /integer >= 1/],
+  ['wrong type', (f) => { (f.robots as Record<string, unknown>).count = 'four'; }, 'robots.count', /integer from 1 to 100000/],
   ['missing required field', (f) => { delete (f.grid as Partial<ScenarioFile['grid']>).width; },
     'grid.width', /integer from 3 to 1000 \(required\)/],
   ['missing top-level field', (f) => { delete (f as Partial<ScenarioFile>).notes; }, 'notes', /array/],
@@ -159,7 +160,7 @@ const bad: Case[] = [
   ['probability above 1', (f) => { f.orders.skew.share = 1.5; }, 'orders.skew.share', /number from 0 to 1/],
   ['port row missing spacing', (f) => {
     f.ports = [{ idPrefix: 'P', type: 'carousel', edge: 'north', start: 1, count: 2 } as never];
-  }, 'ports[0].spacing', /integer >= 1 \(required\)/],
+  }, 'ports[0].spacing', /integer from 1 to 1000 \(required\)/],
   ['port with a typo', (f) => {
     f.ports.push({ id: 'P2', type: 'carousel', x: 7, y: 0, edge: 'north', bufferCell: 2 } as never);
   }, 'ports[1].bufferCell', /did you mean "bufferCells"/],
@@ -186,7 +187,36 @@ const bad: Case[] = [
   ['mean above max', (f) => { f.orders.linesPerOrder.mean = 5; },
     'orders.linesPerOrder.mean', /at most orders.linesPerOrder.max \(4\)/],
   ['bad hourlyProfile length', (f) => { f.orders.hourlyProfile = [1, 2, 3]; },
-    'orders.hourlyProfile', /exactly 24 items, each a number >= 0/],
+    'orders.hourlyProfile', /exactly 24 items, each a number from 0 to 1000/],
+  ['fleet denser than AutoStore sizing allows', (f) => { f.robots.count = 6; }, 'robots.count',
+    /at most 5 on a 10 x 8 grid: at least 15 grid cells per robot/],
+  ['no storage cell left', (f) => {
+    f.grid = { width: 3, depth: 3, height: 5 };
+    f.ports = [{ id: 'P1', type: 'carousel', x: 1, y: 0, edge: 'north' }];
+  }, 'grid', /on this 3 x 3 grid the ports, their buffer cells, the streets .* leave no storage cell/],
+  ['tick too long for the robots', (f) => { f.tickSeconds = 0.16; }, 'tickSeconds', /number from 0.01 to 0.15/],
+  ['tick too long for faster robots', (f) => { f.tickSeconds = 0.1; f.robots.kinematics = { topSpeed: 5 }; },
+    'tickSeconds', /less than 0.096 s: at 5 m\/s a robot would cross more than one 0.48 m cell per tick/],
+  ['top speed too high for the default tick', (f) => { f.robots.kinematics = { topSpeedLoaded: 6 }; },
+    'robots.kinematics.topSpeedLoaded', /less than 4.8 m\/s with a 0.1 s tick/],
+  ['grip time beyond any robot', (f) => { f.robots.kinematics = { gripSeconds: 3e8 }; },
+    'robots.kinematics.gripSeconds', /number from 0 to 60/],
+  ['lift speed next to nothing', (f) => { f.robots.kinematics = { liftSpeed: 1e-300 }; },
+    'robots.kinematics.liftSpeed', /number from 0.05 to 10/],
+  ['acceleration next to nothing', (f) => { f.robots.kinematics = { accel: 1e-300 }; },
+    'robots.kinematics.accel', /number from 0.05 to 20/],
+  ['top speed beyond any robot', (f) => { f.robots.kinematics = { topSpeed: 1e308 }; },
+    'robots.kinematics.topSpeed', /number from 0.1 to 10/],
+  ['units per compartment beyond the counters', (f) => { f.inventory.unitsPerBin.max = 2 ** 32; },
+    'inventory.unitsPerBin.max', /integer from 1 to 100000/],
+  ['units in all bins beyond the counters', (f) => {
+    f.grid = { width: 100, depth: 100, height: 16 };
+    f.bins.count = 100000; f.inventory.compartments = 16; f.inventory.unitsPerBin.max = 100000;
+  }, 'inventory.unitsPerBin.max', /at most 1342 \(1600000 compartments in all may hold at most 2147483647 units together\)/],
+  ['order rate beyond any site', (f) => { f.orders.mode = 'arrivals'; f.orders.ordersPerHour = 1e12; },
+    'orders.ordersPerHour', /number from 0 to 100000/],
+  ['backlog beyond the bound', (f) => { f.orders.backlogOrders = 1e9; }, 'orders.backlogOrders', /integer from 0 to 100000/],
+  ['more zones than columns', (f) => { f.bins.zones = 20; }, 'bins.zones', /at most 10 \(zones are stripes across the 10 columns/],
   ['arrivals without a rate', (f) => { f.orders.mode = 'arrivals'; },
     'orders.ordersPerHour', /number > 0 \(required in arrivals mode\)/],
 ];
@@ -206,7 +236,19 @@ describe('bad input', () => {
     delete (f.bins as Partial<ScenarioFile['bins']>).count;
     expect(errorOf(() => parseScenario(f)).message).toMatch(/^bins\.count: expected .*, got nothing$/);
     f.bins.count = 1.5;
-    expect(errorOf(() => parseScenario(f)).message).toBe('bins.count: expected an integer >= 1, got 1.5');
+    expect(errorOf(() => parseScenario(f)).message).toBe('bins.count: expected an integer from 1 to 30000000, got 1.5');
+  });
+
+  it('says a number too large for JSON is too large, not "null"', () => {
+    const e = errorOf(() => parseScenario(JSON.parse(JSON.stringify(minimal()).replace('"count":100', '"count":1e400'))));
+    expect(e.field).toBe('bins.count');
+    expect(e.message).toMatch(/got a number too large to represent \(reads as Infinity\)$/);
+  });
+
+  it('reads a file saved with a UTF-8 byte order mark', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'omnicube-')), 'bom.json');
+    writeFileSync(path, `\ufeff${JSON.stringify(minimal())}`);
+    expect(loadScenarioFile(path).world.name).toBe('minimal');
   });
 
   it('reports a file that is not JSON, with the parser message', () => {
@@ -228,6 +270,36 @@ describe('bad input', () => {
   it('records the source file on schema errors', () => {
     const e = errorOf(() => parseScenario({ ...minimal(), seed: -1 }, 'x.json'));
     expect([e.field, e.source]).toEqual(['seed', 'x.json']);
+  });
+});
+
+describe('what one run may create', () => {
+  const arrivals = (rate: number, profile?: number[]) => {
+    const f = minimal();
+    f.orders.mode = 'arrivals';
+    f.orders.ordersPerHour = rate;
+    if (profile) f.orders.hourlyProfile = profile;
+    return parseScenario(f);
+  };
+
+  it('refuses a run that would create more orders than one run may, before it runs', () => {
+    const sc = arrivals(100_000);
+    expect(() => checkRunSize(sc, 3600)).not.toThrow();
+    const e = errorOf(() => runScenario(sc, { seconds: 20 * 3600, warmupSeconds: 3600 }));
+    expect(e.field).toBe('orders.ordersPerHour');
+    expect(e.expected).toMatch(new RegExp(`at most 95238 for a run of 21 h \\(one run may create at most ${MAX_ORDERS_PER_RUN} orders`));
+  });
+
+  it('counts the hourly profile at its peak', () => {
+    const peaky = new Array<number>(24).fill(0);
+    peaky[12] = 1; // all of the day's orders in one hour: the peak rate is 24 x the mean
+    const sc = arrivals(10_000, peaky);
+    expect(() => checkRunSize(sc, 8 * 3600)).not.toThrow();
+    expect(errorOf(() => checkRunSize(sc, 9 * 3600)).field).toBe('orders.ordersPerHour');
+  });
+
+  it('bounds nothing in backlog mode, where the book holds a fixed number of orders', () => {
+    expect(() => checkRunSize(parseScenario(minimal()), 1000 * 3600)).not.toThrow();
   });
 });
 

@@ -7,6 +7,7 @@ import { step } from '../../sim/step.ts';
 import { TIME_CATEGORIES } from '../../sim/robots.ts';
 import type { Command } from '../../sim/events.ts';
 import { Dispatcher, type DispatchOptions } from '../dispatch/dispatcher.ts';
+import { checkRunSize } from '../scenario/load.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
 import { bounds } from './bounds.ts';
 import type { Kpis, MinuteRow } from './kpis.ts';
@@ -38,8 +39,12 @@ export interface RunResult {
   dispatcher: Dispatcher;
 }
 
-/** Run a scenario headless and measure it. */
+/**
+ * Run a scenario headless and measure it.
+ * @throws ScenarioError before anything runs when the run would create more than one run may (checkRunSize).
+ */
 export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
+  checkRunSize(sc, (opts.warmupSeconds ?? 0) + opts.seconds);
   const now = opts.now ?? (() => performance.now());
   const wall0 = now();
   const seed = opts.seed ?? sc.world.seed;

@@ -26,6 +26,8 @@ export class ScenarioError extends Error {
 
 function showValue(v: unknown): string {
   if (v === undefined) return 'nothing';
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would print as null.
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v > 0 ? '' : '-'}a number too large to represent (reads as ${v})`;
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
@@ -292,20 +294,59 @@ function layOut(f: ScenarioFile, ports: Placed[]): { blocked: { x: number; y: nu
   return { blocked };
 }
 
+/** Fewest grid cells per robot the loader accepts (AutoStore sizing: at least 15-25 grid cells per robot). */
+export const MIN_CELLS_PER_ROBOT = 15;
+
+/** Most units all bins together may hold: the inventory keeps per-SKU totals in Int32 counters. */
+const MAX_TOTAL_UNITS = 2 ** 31 - 1;
+
+/**
+ * Checks the tick against the fastest robot: a robot must not cross more than one cell pitch in one
+ * tick (the simulator moves a robot's cell by at most one per tick, and the invariant check holds it to that).
+ */
+function checkTick(world: WorldConfig, f: ScenarioFile): void {
+  const m = world.robotModel;
+  const loaded = m.topSpeedLoaded > m.topSpeed;
+  const v = loaded ? m.topSpeedLoaded : m.topSpeed;
+  const pitch = Math.min(world.pitchX, world.pitchY);
+  if (world.tickSeconds * v < pitch) return;
+  const speedField = `robots.kinematics.${loaded ? 'topSpeedLoaded' : 'topSpeed'}`;
+  const speedGiven = f.robots.kinematics?.[loaded ? 'topSpeedLoaded' : 'topSpeed'] !== undefined;
+  // Blame what the user set: the tick if they set it (or set nothing), else the speed they raised.
+  if (f.tickSeconds !== undefined || !speedGiven) {
+    throw new ScenarioError('tickSeconds', `less than ${round3(pitch / v)} s: at ${v} m/s a robot would cross `
+      + `more than one ${pitch} m cell per tick`, world.tickSeconds);
+  }
+  throw new ScenarioError(speedField, `less than ${round3(pitch / world.tickSeconds)} m/s with a ${world.tickSeconds} s tick `
+    + `(a robot must not cross more than one ${pitch} m cell per tick; set a shorter tickSeconds for faster robots)`, v);
+}
+
+function round3(x: number): number {
+  return Math.floor(x * 1000) / 1000;
+}
+
 /** Checks that robots, bins and the inventory fit the grid, and that the order profile is coherent. */
 function checkCapacity(f: ScenarioFile, storage: number): void {
-  const { height } = f.grid;
+  const { width, depth, height } = f.grid;
+  must(storage > 0, 'grid', `room for storage: on this ${width} x ${depth} grid the ports, their buffer cells, `
+    + 'the streets kept free around them, chargers and blocked cells leave no storage cell; make the grid larger or use fewer ports', { width, depth });
   must(f.robots.count <= storage, 'robots.count',
     `at most ${storage} (one robot per storage cell, streets around ports excluded; aim for 15-25+ cells per robot)`, f.robots.count);
+  const fleet = Math.floor((width * depth) / MIN_CELLS_PER_ROBOT);
+  must(f.robots.count <= fleet, 'robots.count', `at most ${fleet} on a ${width} x ${depth} grid: at least `
+    + `${MIN_CELLS_PER_ROBOT} grid cells per robot (AutoStore sizing: 15-25+), denser fleets gridlock`, f.robots.count);
   const reserve = Math.max(storage, 2 * height);
   const maxBins = Math.max(0, storage * height - reserve);
   must(f.bins.count <= maxBins, 'bins.count', `at most ${maxBins} (${storage} storage cells x height ${height}, `
     + `less ${reserve} free slots for digging)`, f.bins.count);
-  must((f.bins.zones ?? 1) <= storage, 'bins.zones', `at most ${storage} (the storage cells)`, f.bins.zones);
+  must((f.bins.zones ?? 1) <= Math.min(storage, width), 'bins.zones',
+    `at most ${Math.min(storage, width)} (zones are stripes across the ${width} columns and need storage cells)`, f.bins.zones);
   const slots = f.bins.count * (f.inventory.compartments ?? 1);
   must(f.inventory.skus <= slots, 'inventory.skus', `at most ${slots} (bins.count x compartments)`, f.inventory.skus);
   const { min, max } = f.inventory.unitsPerBin;
   must(min <= max, 'inventory.unitsPerBin.min', `at most inventory.unitsPerBin.max (${max})`, min);
+  must(slots * max <= MAX_TOTAL_UNITS, 'inventory.unitsPerBin.max', `at most ${Math.floor(MAX_TOTAL_UNITS / slots)} `
+    + `(${slots} compartments in all may hold at most ${MAX_TOTAL_UNITS} units together)`, max);
   for (const key of ['linesPerOrder', 'unitsPerLine'] as const) {
     const { mean, max: most } = f.orders[key];
     must(mean <= most, `orders.${key}.mean`, `at most orders.${key}.max (${most})`, mean);
@@ -348,6 +389,7 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
     let storage = 0;
     for (let c = 0; c < grid.cells; c++) if (grid.isStorage(c)) storage++;
     checkCapacity(f, storage);
+    checkTick(world, f);
     const o = f.orders;
     const wcs: WcsConfig = {
       seed, skus: f.inventory.skus,
@@ -369,6 +411,38 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
   }
 }
 
+/** Most orders one run may create (arrivals over the whole run, warm-up included). */
+export const MAX_ORDERS_PER_RUN = 2_000_000;
+
+/** Most ticks one run may last: tick counts live in Int32 fields, and 2^31 - 1 means "forever". */
+const MAX_RUN_TICKS = 2 ** 31 - 2;
+
+/**
+ * Checks that a run of `seconds` simulated seconds (warm-up included) stays within what one run may
+ * create: at most MAX_ORDERS_PER_RUN arriving orders at the hourly profile's peak rate, and a tick count
+ * the counters hold. Pure.
+ * @throws ScenarioError naming the field to change.
+ */
+export function checkRunSize(sc: LoadedScenario, seconds: number): void {
+  const o = sc.wcs.orders;
+  const hours = seconds / 3600;
+  if (o.mode === 'arrivals') {
+    const mean = o.hourlyProfile.reduce((a, b) => a + b, 0) / 24;
+    const peak = mean > 0 ? Math.max(...o.hourlyProfile) / mean : 1;
+    const expected = o.ordersPerHour * peak * hours;
+    if (expected > MAX_ORDERS_PER_RUN) {
+      throw new ScenarioError('orders.ordersPerHour', `at most ${Math.floor(MAX_ORDERS_PER_RUN / (peak * hours))} for a run of `
+        + `${round3(hours)} h (one run may create at most ${MAX_ORDERS_PER_RUN} orders; at the profile's peak this rate `
+        + `would create up to ${Math.round(expected)}): run fewer hours or lower the rate`, o.ordersPerHour);
+    }
+  }
+  const ticks = Math.round(seconds / sc.world.tickSeconds);
+  if (ticks > MAX_RUN_TICKS) {
+    throw new ScenarioError('tickSeconds', `at least ${seconds / MAX_RUN_TICKS} s for a run of ${round3(hours)} h `
+      + `(one run may last at most ${MAX_RUN_TICKS} ticks)`, sc.world.tickSeconds);
+  }
+}
+
 /**
  * Reads and parses a scenario file. Reads the file system; otherwise as parseScenario.
  * @throws ScenarioError with field `(file)` when the file is missing, unreadable or not JSON.
@@ -383,6 +457,8 @@ export function loadScenarioFile(path: string): LoadedScenario {
       : `a readable scenario file at ${path} (${code ?? String(e)})`;
     throw new ScenarioError('(file)', expected, undefined, path);
   }
+  // Editors on some systems save a UTF-8 byte order mark; it is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);
