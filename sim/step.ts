@@ -11,7 +11,7 @@ import { FOREVER } from './planner/reservations.ts';
 import { Job, MAX_PLAN_RUNS, Phase, Step, TimeCat } from './robots.ts';
 import type { Command, WorldEvent } from './events.ts';
 import type { World } from './world.ts';
-import { checkWorld } from './invariants.ts';
+import { checkWorld, InvariantError } from './invariants.ts';
 
 /** Simulated ticks without progress after which a robot with a goal counts as stuck. */
 export const STUCK_SECONDS = 60;
@@ -621,7 +621,7 @@ function occupancyCheck(w: World): void {
       if (w.occStamp[c] === t) {
         w.collisions++;
         w.events.push({ type: 'collision', tick: t, cell: c, robots: [w.occRobot[c]!, r] });
-        if (w.opts.check) throw new Error(`collision at tick ${t}: robots ${w.occRobot[c]} and ${r} in cell ${c} (${c % w.grid.width},${(c / w.grid.width) | 0})`);
+        if (w.opts.check) throw new InvariantError(t, `collision: robots ${w.occRobot[c]} and ${r} in cell ${c} (${c % w.grid.width},${(c / w.grid.width) | 0})`);
       }
       w.occStamp[c] = t;
       w.occRobot[c] = r;

@@ -69,23 +69,30 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
       searches: world.planner.searches, failures: world.planner.failures, expansions: world.planner.expansions };
   };
   let commands: Command[] = [];
-  while (world.tick < endTick) {
-    if (world.tick === warmTicks) base = snapshot();
-    const measuring = world.tick >= warmTicks;
-    const events = step(world, commands);
-    for (const e of events) {
-      if (e.type === 'presented' && measuring) { presentations++; minutePresentations++; portPresentations[e.port]!++; }
+  try {
+    while (world.tick < endTick) {
+      if (world.tick === warmTicks) base = snapshot();
+      const measuring = world.tick >= warmTicks;
+      const events = step(world, commands);
+      for (const e of events) {
+        if (e.type === 'presented' && measuring) { presentations++; minutePresentations++; portPresentations[e.port]!++; }
+      }
+      if (trace) trace.events(events);
+      commands = dispatcher.control(world, events);
+      opts.onTick?.(world);
+      if (world.tick % minuteTicks === 0) {
+        let busy = 0;
+        for (let r = 0; r < world.robots.count; r++) if (world.robots.job[r] !== 0) busy++;
+        rows.push({ minute: world.tick / minuteTicks, presentations: minutePresentations, busyRobots: busy, queuedTasks: dispatcher.pending.length });
+        minutePresentations = 0;
+        opts.onProgress?.(world.tick / endTick, world.seconds, (now() - wall0) / 1000);
+      }
     }
-    if (trace) trace.events(events);
-    commands = dispatcher.control(world, events);
-    opts.onTick?.(world);
-    if (world.tick % minuteTicks === 0) {
-      let busy = 0;
-      for (let r = 0; r < world.robots.count; r++) if (world.robots.job[r] !== 0) busy++;
-      rows.push({ minute: world.tick / minuteTicks, presentations: minutePresentations, busyRobots: busy, queuedTasks: dispatcher.pending.length });
-      minutePresentations = 0;
-      opts.onProgress?.(world.tick / endTick, world.seconds, (now() - wall0) / 1000);
-    }
+  } catch (e) {
+    // Keep what led to the failure: the trace up to the tick it stopped at (a failing sink is ignored
+    // here, the first error matters more).
+    try { trace?.finish(world.tick); } catch { /* ignored */ }
+    throw e;
   }
   trace?.finish();
   const wallSeconds = (now() - wall0) / 1000;
