@@ -1,23 +1,27 @@
 /**
  * The command line.
  *   run <scenario> [--hours H] [--warmup S] [--seed S] [--out DIR] [--trace FILE] [--check]
+ *       [--orders FILE [--columns id=COL,sku=COL,qty=COL,created=COL,channel=COL] [--channel NAME]]
  *   validate <scenario>
  *   check-trace <trace.jsonl>
  * Exit codes: 0 ok, 1 the run failed (invariant violated) or the trace has violations, 2 bad input
  * (scenario, arguments, or an output path that cannot be written: checked before anything runs).
  */
-import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvariantError } from '../sim/invariants.ts';
 import { checkTraceFile, NotATraceError } from './run/check-trace.ts';
-import { kpiTable, timeseriesCsv } from './run/kpis.ts';
+import { kpiTable, timeseriesCsv, type OrderFileSummary } from './run/kpis.ts';
+import { ReplayFeed } from './orders/feed.ts';
+import { importOrders, OrderFileError, type OrderColumns } from './orders/import.ts';
 import { runScenario } from './run/runner.ts';
 import { checkRunSize, loadScenarioFile, ScenarioError } from './scenario/load.ts';
 import type { LoadedScenario } from './scenario/types.ts';
 
 const USAGE = `usage:
   omnicube run <scenario.json> [--hours H] [--warmup SECONDS] [--seed S] [--out DIR] [--trace FILE] [--check]
+      [--orders FILE.csv|FILE.jsonl [--columns id=COL,sku=COL,qty=COL,created=COL,channel=COL] [--channel NAME]]
   omnicube validate <scenario.json>
   omnicube check-trace <trace.jsonl>`;
 
@@ -198,6 +202,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       options: {
         hours: { type: 'string' }, warmup: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
         trace: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        orders: { type: 'string' }, columns: { type: 'string' }, channel: { type: 'string' },
       },
     });
   } catch (e) {
@@ -219,11 +224,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const seed = integer('seed', values.seed, 0, 2 ** 32 - 1);
     // What the run would create is checked before any folder is made (runScenario checks it again).
     checkRunSize(sc, warmup + hours * 3600);
+    if ((values.columns !== undefined || values.channel !== undefined) && values.orders === undefined) {
+      throw new UsageError('--columns and --channel describe an order file: give it with --orders FILE');
+    }
+    const orders = values.orders !== undefined ? readOrderFile(values.orders, values.columns, values.channel, sc.wcs.skus) : undefined;
     // Every output path is checked (and folders created) before the run, so that a path that cannot be
     // written fails now and not after the whole simulation.
     if (values.out !== undefined) prepareOut(values.out);
     if (values.trace !== undefined) prepareTrace(values.trace);
-    return runCommand(sc, { hours, warmup, seed, check: values.check === true, out: values.out, trace: values.trace }, io);
+    if (orders) io.err(orderFileAccount(orders.summary, hours * 3600 + warmup));
+    return runCommand(sc, { hours, warmup, seed, check: values.check === true, out: values.out, trace: values.trace, orders }, io);
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof UsageError) {
       io.err(`error: ${e.message}\n`);
@@ -233,14 +243,86 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-interface RunArgs { hours: number; warmup: number; seed?: number; check: boolean; out?: string; trace?: string }
+interface RunArgs {
+  hours: number; warmup: number; seed?: number; check: boolean; out?: string; trace?: string;
+  orders?: { feed: ReplayFeed; summary: OrderFileSummary };
+}
+
+const COLUMN_KEYS = ['id', 'sku', 'qty', 'created', 'channel'] as const;
+
+/** `id=InvoiceNo,sku=StockCode,...` as a column mapping. */
+function parseColumns(v: string): Partial<OrderColumns> {
+  const out: Partial<Record<(typeof COLUMN_KEYS)[number], string>> = {};
+  for (const part of v.split(',')) {
+    const m = /^\s*([a-z]+)\s*=(.+)$/.exec(part);
+    const key = m?.[1] as (typeof COLUMN_KEYS)[number] | undefined;
+    if (!m || !key || !COLUMN_KEYS.includes(key)) {
+      throw new UsageError(`--columns: expected FIELD=COLUMN pairs separated by commas, FIELD one of ${COLUMN_KEYS.join(', ')}; got ${JSON.stringify(part)}`);
+    }
+    if (out[key] !== undefined) throw new UsageError(`--columns: ${key} is mapped twice`);
+    out[key] = m[2]!.trim();
+  }
+  return out;
+}
+
+/** Reads and imports an order file for --orders; every problem is a UsageError naming the option. */
+function readOrderFile(path: string, columns: string | undefined, channel: string | undefined, skus: number): { feed: ReplayFeed; summary: OrderFileSummary } {
+  const ext = extname(path).toLowerCase();
+  const format = ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : undefined;
+  if (!format) throw new UsageError(`--orders ${path}: expected a .csv or .jsonl file`);
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`--orders ${path}: is a folder, not an order file`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--orders ${path}: cannot be read (${reason(e)})`);
+  }
+  const mapping = columns !== undefined ? parseColumns(columns) : {};
+  if (channel !== undefined) {
+    if (mapping.channel !== undefined) throw new UsageError('--channel: give either --channel or channel= in --columns, not both');
+    if (channel.trim() === '') throw new UsageError('--channel: expected a channel name, got an empty value');
+  }
+  let rep;
+  try {
+    rep = importOrders(text, { format, skus, columns: { ...mapping, ...(channel !== undefined ? { channel: { fixed: channel } } : {}) } });
+  } catch (e) {
+    if (e instanceof OrderFileError) {
+      const hint = columns === undefined ? ' (map the file\'s columns with --columns id=COL,sku=COL,qty=COL,created=COL)' : '';
+      const what = e.field === '(file)' ? '' : `${e.field.replace('columns.', '--columns ')}: `;
+      throw new UsageError(`--orders ${path}: ${what}${e.message.slice(e.field.length + 2)}${hint}`);
+    }
+    throw e;
+  }
+  if (rep.orders.length === 0) {
+    const why = Object.entries(rep.skipped).map(([r, n]) => `${n} ${r}`).join(', ');
+    throw new UsageError(`--orders ${path}: no usable order line among ${rep.linesRead}${why ? ` (skipped: ${why})` : ''}`);
+  }
+  const last = rep.orders.at(-1)!;
+  const summary: OrderFileSummary = {
+    file: path, linesRead: rep.linesRead, linesUsed: rep.linesUsed, skipped: rep.skipped, orders: rep.orders.length,
+    spanSeconds: last.createdSeconds, codes: rep.codes, skusUsed: rep.skusUsed, ordersReplayed: 0,
+  };
+  return { feed: new ReplayFeed(rep.orders), summary };
+}
+
+/** One paragraph on stderr: what the order file gave and what was skipped. */
+function orderFileAccount(s: OrderFileSummary, runSeconds: number): string {
+  const skipped = Object.entries(s.skipped).map(([r, n]) => `${n} ${r}`).join(', ');
+  const span = s.spanSeconds / 3600;
+  let out = `orders ${s.file}: ${s.linesRead} lines read, ${s.linesUsed} used`
+    + `${skipped ? `, skipped ${skipped}` : ''}; ${s.orders} orders over ${span.toFixed(2)} h; `
+    + `${s.codes} SKU codes mapped by order frequency onto ${s.skusUsed} of the scenario's SKUs\n`;
+  if (s.spanSeconds >= runSeconds) out += `note: the run covers ${(runSeconds / 3600).toFixed(2)} h of the file's ${span.toFixed(2)} h (--hours sets the length)\n`;
+  return out;
+}
 
 function runCommand(sc: LoadedScenario, a: RunArgs, io: Io): number {
   const trace = a.trace !== undefined ? fileSink(a.trace) : undefined;
   let res;
   try {
     res = runScenario(sc, {
-      seconds: a.hours * 3600, warmupSeconds: a.warmup, seed: a.seed, check: a.check, trace: trace?.sink,
+      seconds: a.hours * 3600, warmupSeconds: a.warmup, seed: a.seed, check: a.check, trace: trace?.sink, feed: a.orders?.feed,
       onProgress: io.tty ? (d, s, w) => progressBar(io, d, s, w) : undefined,
     });
   } catch (e) {
@@ -269,6 +351,7 @@ function runCommand(sc: LoadedScenario, a: RunArgs, io: Io): number {
     }
   }
   if (io.tty) io.err('\n');
+  if (a.orders) res.kpis.orderFile = { ...a.orders.summary, ordersReplayed: a.orders.summary.orders - a.orders.feed.remaining };
   io.out(kpiTable(res.kpis));
   if (a.out !== undefined) {
     try {

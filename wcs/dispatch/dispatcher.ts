@@ -23,7 +23,8 @@ import type { World } from '../../sim/world.ts';
 import { forkRng, type RngState } from '../../sim/rng.ts';
 import { Inventory } from '../inventory/inventory.ts';
 import { OrderBook } from '../orders/book.ts';
-import { OrderSource } from '../orders/profile.ts';
+import { ProfileFeed, type OrderFeed } from '../orders/feed.ts';
+import type { OrderSpec } from '../orders/profile.ts';
 import type { WcsConfig } from '../scenario/types.ts';
 import { TaskTable, type BinTask } from './tasks.ts';
 
@@ -45,7 +46,8 @@ export class Dispatcher {
   readonly opts: DispatchOptions;
   readonly inventory: Inventory;
   readonly book: OrderBook;
-  readonly source: OrderSource;
+  /** Where orders come from: the scenario's profile unless another feed is injected. */
+  readonly feed: OrderFeed;
   readonly tasks: TaskTable;
   /** Tasks with no robot yet, oldest first. */
   pending: BinTask[] = [];
@@ -79,15 +81,17 @@ export class Dispatcher {
   /** Lines moved to a better bin just before their task could start. */
   rebound = 0;
 
-  constructor(w: World, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}) {
+  /**
+   * @param feed the order feed; by default the scenario's synthetic profile (seeded from the WCS's own
+   *   stream, so the same scenario and seed give the same orders).
+   */
+  constructor(w: World, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}, feed?: OrderFeed) {
     this.cfg = cfg;
     this.opts = { ...DEFAULT_DISPATCH, ...opts };
     this.rng = forkRng(w.rng, 7);
     this.inventory = Inventory.seed(w.binCell.length, {
       skus: cfg.skus, unitsPerBin: cfg.unitsPerBin, compartments: cfg.compartments, skew: cfg.orders.skew,
     }, forkRng(this.rng, 1));
-    this.source = new OrderSource(cfg.orders, cfg.skus, forkRng(this.rng, 2));
-    this.book = new OrderBook({ channels: this.source.channels });
     this.tasks = new TaskTable(w.binCell.length);
     this.portAssigned = new Int32Array(w.ports.length);
     this.portCollectors = new Int32Array(w.ports.length);
@@ -119,6 +123,11 @@ export class Dispatcher {
     this.backlogOrders = cfg.orders.backlogOrders > 0
       ? cfg.orders.backlogOrders
       : Math.ceil((this.lookaheadTasks + w.robots.count * 4) / Math.max(1, cfg.orders.linesPerOrder.mean));
+    // The profile's rng stream is forked even when another feed is injected, so that the rest of the
+    // WCS draws the same numbers whatever the feed.
+    const profileRng = forkRng(this.rng, 2);
+    this.feed = feed ?? new ProfileFeed(cfg, profileRng, this.backlogOrders);
+    this.book = new OrderBook({ channels: this.feed.channels });
   }
 
   /** React to one step's events and return the commands for the next step. */
@@ -177,20 +186,13 @@ export class Dispatcher {
     }
   }
 
-  /** New orders: keep the backlog full, or add this tick's arrivals. */
+  /** New orders from the feed. */
   private intake(t: number, tickSeconds: number): void {
-    const o = this.cfg.orders;
-    if (o.mode === 'backlog') {
-      // Orders stay in the book until complete, so this bounds all work in the system.
-      while (this.book.openOrderCount() < this.backlogOrders) this.addOrder(t);
-    } else {
-      for (const at of this.source.arrivalsBetween(t, t + 1, tickSeconds)) this.addOrder(at);
-    }
+    this.feed.intake(t, tickSeconds, this.book.openOrderCount(), this.newId, this.addOrder);
   }
 
-  private addOrder(t: number): void {
-    this.book.add(this.source.nextOrder(this.nextOrderId++, t), t);
-  }
+  private readonly newId = (): number => this.nextOrderId++;
+  private readonly addOrder = (order: OrderSpec): void => { this.book.add(order, order.createdTick); };
 
   /** Reserve stock for open lines, oldest first, until the look-ahead is full. */
   private release(w: World, t: number): void {
@@ -199,8 +201,8 @@ export class Dispatcher {
     for (const id of this.book.openLines(64)) {
       const l = this.book.line(id)!;
       let bin = this.chooseBin(w, l.sku, l.qty);
-      if (bin < 0 && this.cfg.orders.mode === 'backlog') {
-        // Backlog mode measures capacity: stock is topped up so the run never runs dry.
+      if (bin < 0 && this.feed.topUp) {
+        // A capacity run (backlog mode, a replay): stock is topped up so the run never runs dry.
         const b = this.inventory.emptiestBin(l.sku);
         this.inventory.replenish(b, l.sku, Math.max(l.qty, this.cfg.unitsPerBin.max));
         this.replenished++;

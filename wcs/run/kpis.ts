@@ -28,6 +28,23 @@ export interface Kpis {
   stuckRobots: number;
   collisions: number;
   stateHash: string;
+  /** The order history replayed instead of the scenario's profile (`--orders`), with what was skipped. */
+  orderFile?: OrderFileSummary;
+}
+
+/** What an order-history import read, used and skipped. */
+export interface OrderFileSummary {
+  file: string;
+  linesRead: number;
+  linesUsed: number;
+  skipped: Record<string, number>;
+  orders: number;
+  /** Seconds from the file's first order to its last. */
+  spanSeconds: number;
+  codes: number;
+  skusUsed: number;
+  /** Orders of the file that arrived within the run. */
+  ordersReplayed: number;
 }
 
 export interface MinuteRow {

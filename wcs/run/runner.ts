@@ -7,6 +7,7 @@ import { step } from '../../sim/step.ts';
 import { TIME_CATEGORIES } from '../../sim/robots.ts';
 import type { Command } from '../../sim/events.ts';
 import { Dispatcher, type DispatchOptions } from '../dispatch/dispatcher.ts';
+import type { OrderFeed } from '../orders/feed.ts';
 import { checkRunSize } from '../scenario/load.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
 import { bounds } from './bounds.ts';
@@ -24,6 +25,8 @@ export interface RunOptions {
   check?: boolean;
   trace?: TraceSink;
   dispatch?: Partial<DispatchOptions>;
+  /** Order feed instead of the scenario's profile (e.g. a ReplayFeed of order history). */
+  feed?: OrderFeed;
   /** Called about every simulated minute with progress in [0, 1]. */
   onProgress?: (done: number, simSeconds: number, wallSeconds: number) => void;
   /** Wall clock in ms for the speed figure (default performance.now). */
@@ -49,7 +52,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   const wall0 = now();
   const seed = opts.seed ?? sc.world.seed;
   const world = new World({ ...sc.world, seed }, { trace: opts.trace !== undefined, check: opts.check === true });
-  const dispatcher = new Dispatcher(world, { ...sc.wcs, seed }, opts.dispatch);
+  const dispatcher = new Dispatcher(world, { ...sc.wcs, seed }, opts.dispatch, opts.feed);
   const tps = Math.round(1 / world.tickSeconds);
   const warmTicks = Math.round((opts.warmupSeconds ?? 0) / world.tickSeconds);
   const endTick = warmTicks + Math.round(opts.seconds / world.tickSeconds);
