@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { FastifyInstance } from 'fastify';
-import { buildApp, type ServerState } from '../wcs/server/app.ts';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { decideAccess, isLoopback } from '../wcs/server/access.ts';
+import { buildApp, redactToken, type ServerState } from '../wcs/server/app.ts';
 import type { ServerMessage, SnapshotMessage } from '../wcs/protocol.ts';
 
 let app: FastifyInstance;
@@ -13,6 +17,20 @@ beforeAll(async () => {
 afterAll(async () => { await app.close(); });
 
 const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+
+/** The one error shape: {statusCode, code, field?, message} and nothing else. */
+function expectApiError(r: LightMyRequestResponse, statusCode: number, code: string, field?: string): void {
+  expect(r.statusCode).toBe(statusCode);
+  expect(r.headers['content-type']).toMatch(/^application\/json/);
+  const body = r.json() as Record<string, unknown>;
+  expect(Object.keys(body).every((k) => ['statusCode', 'code', 'field', 'message'].includes(k))).toBe(true);
+  expect(body).toMatchObject({ statusCode, code });
+  expect(typeof body.message).toBe('string');
+  if (field !== undefined) {
+    expect(body.field).toBe(field);
+    expect(body.message).toMatch(new RegExp(`^${field.replace(/[.]/g, '\\.')}: `));
+  }
+}
 
 describe('REST API', () => {
   it('health, scenario and kpis', async () => {
@@ -81,6 +99,141 @@ describe('REST API', () => {
     expect(ok.json()).toEqual({ name: 'exxpozed', robots: 12 });
     expect((await app.inject('/api/health')).json().scenario).toBe('exxpozed');
     await post('/api/scenario', { name: 'smoke' });
+  });
+});
+
+describe('API boundaries: exactly what the schema says', () => {
+  it.each([
+    ['/api/control', { action: 'pause', x: 1 }, 'x'],
+    ['/api/control', { action: ['pause'] }, 'action'],
+    ['/api/control', { action: 'speed', speed: '50' }, 'speed'],
+    ['/api/control', { action: 'step', ticks: '5' }, 'ticks'],
+    ['/api/control', { action: 'step', ticks: 1.5 }, 'ticks'],
+    ['/api/control', { action: 'pause', ticks: 5 }, 'ticks'],
+    ['/api/control', { action: 'resume', speed: 5 }, 'speed'],
+    ['/api/control', { action: 'step', speed: 5 }, 'speed'],
+    ['/api/control', { action: 'speed', speed: 5, ticks: 1 }, 'ticks'],
+    ['/api/control', [{ action: 'pause' }], 'body'],
+    ['/api/control', { action: null }, 'action'],
+    ['/api/scenario', { name: 'exxpozed', path: '../../x' }, 'path'],
+    ['/api/scenario', { name: ['exxpozed'] }, 'name'],
+  ])('POST %s %j is refused, naming %s', async (url, body, field) => {
+    const before = { ...state.hub.sim.control, scenario: state.hub.sim.scenario.file.name };
+    expectApiError(await post(url, body), 400, 'BAD_REQUEST', field);
+    expect({ ...state.hub.sim.control, scenario: state.hub.sim.scenario.file.name }).toEqual(before);
+  });
+
+  it.each(['%20', '1e1', '01', '-1', '1.0', '0x1', '+1', '%201', '1%20', '9999999999'])('GET /api/robots/%s is a 400 naming id', async (id) => {
+    expectApiError(await app.inject(`/api/robots/${id}`), 400, 'BAD_REQUEST', 'id');
+  });
+
+  it('robot ids in plain digits still work', async () => {
+    expect((await app.inject('/api/robots/0')).json()).toMatchObject({ id: 0 });
+    expect((await app.inject('/api/robots/3')).json()).toMatchObject({ id: 3 });
+    expectApiError(await app.inject('/api/robots/4'), 404, 'NO_SUCH_ROBOT', 'id');
+  });
+
+  it('bodies fastify cannot read get the same shape: not JSON, empty, wrong content type, too large', async () => {
+    const raw = (payload: string, type = 'application/json') => app.inject({ method: 'POST', url: '/api/control', payload, headers: { 'content-type': type } });
+    expectApiError(await raw('{"action":'), 400, 'INVALID_JSON', 'body');
+    expectApiError(await raw(''), 400, 'EMPTY_BODY', 'body');
+    expectApiError(await raw('action=pause', 'application/x-www-form-urlencoded'), 415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type');
+    expectApiError(await raw('{"action":"pause"}', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type');
+    expectApiError(await raw(JSON.stringify({ action: 'pause', pad: 'x'.repeat(20_000) })), 413, 'BODY_TOO_LARGE', 'body');
+    expectApiError(await app.inject({ method: 'POST', url: '/api/control' }), 400, 'BAD_REQUEST', 'body');
+  });
+
+  it('unknown routes are a 404 in the same shape (the query string, which may hold a token, is not echoed)', async () => {
+    for (const [method, url] of [['GET', '/api/nope'], ['GET', '/nope.js?token=secret'], ['DELETE', '/api/control'], ['PUT', '/api/scenario']] as const) {
+      const r = await app.inject({ method, url });
+      expectApiError(r, 404, 'NOT_FOUND');
+      expect(r.body).not.toContain('secret');
+    }
+    // The stream's route, asked without a WebSocket upgrade, says what it is.
+    expectApiError(await app.inject('/ws'), 426, 'UPGRADE_REQUIRED');
+  });
+
+  it('a library scenario that does not validate is a 422 SCENARIO_INVALID naming its field, and is logged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnicube-lib-'));
+    const logs: string[] = [];
+    const smoke = JSON.parse(readFileSync('scenarios/smoke.json', 'utf8')) as { robots: { count: number } };
+    writeFileSync(join(dir, 'smoke.json'), JSON.stringify(smoke));
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...smoke, robots: { ...smoke.robots, count: -3 } }));
+    const lib = await buildApp({ scenario: 'smoke', speed: 1, paused: true, scenarioDir: dir,
+      logger: { level: 'info', stream: { write: (line: string) => { logs.push(line); } } } });
+    try {
+      const r = await lib.app.inject({ method: 'POST', url: '/api/scenario', payload: { name: 'broken' } });
+      expect(r.statusCode).toBe(422);
+      expect(r.json()).toMatchObject({ statusCode: 422, code: 'SCENARIO_INVALID', field: 'robots.count' });
+      expect(r.json().message).toMatch(/^broken\.json: robots\.count: expected .*got -3/);
+      const logged = logs.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.msg.includes('robots.count'));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]!.level).toBe(50);
+      // The running scenario is untouched.
+      expect((await lib.app.inject('/api/health')).json().scenario).toBe('smoke');
+    } finally {
+      await lib.app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('access: reads open, writes need the token when there is one', () => {
+  const TOKEN = 'test-token-0123456789';
+  let secured: FastifyInstance;
+  beforeAll(async () => { ({ app: secured } = await buildApp({ scenario: 'smoke', speed: 5, paused: true, token: TOKEN })); });
+  afterAll(async () => { await secured.close(); });
+  const write = (headers: Record<string, string>, url = '/api/control', payload: object = { action: 'resume' }) =>
+    secured.inject({ method: 'POST', url, payload, headers });
+
+  it('a write without the token, or with a wrong one, is a 401 in the common shape', async () => {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }];
+    for (const headers of attempts) {
+      const r = await write(headers);
+      expectApiError(r, 401, 'UNAUTHORIZED', 'authorization');
+      expect(r.headers['www-authenticate']).toBe('Bearer');
+    }
+    expectApiError(await write({}, '/api/scenario', { name: 'exxpozed' }), 401, 'UNAUTHORIZED', 'authorization');
+    expect((await secured.inject('/api/health')).json()).toMatchObject({ scenario: 'smoke' });
+    expect((await secured.inject('/api/kpis')).statusCode).toBe(200);
+  });
+
+  it('with the token the write is done', async () => {
+    const r = await write({ authorization: `Bearer ${TOKEN}` }, '/api/control', { action: 'speed', speed: 7 });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ paused: true, speed: 7 });
+  });
+
+  it('reads need no token', async () => {
+    for (const url of ['/api/health', '/api/scenario', '/api/kpis', '/api/robots/1', '/api/ports/P1']) {
+      expect((await secured.inject(url)).statusCode).toBe(200);
+    }
+  });
+
+  it('without a token, writes come only through a loopback Host name (no DNS rebinding)', async () => {
+    const r = await app.inject({ method: 'POST', url: '/api/control', payload: { action: 'pause' }, headers: { host: 'evil.example:8080' } });
+    expectApiError(r, 403, 'FORBIDDEN_HOST', 'host');
+    for (const host of ['localhost:8080', '127.0.0.1:8080', '[::1]:8080']) {
+      expect((await app.inject({ method: 'POST', url: '/api/control', payload: { action: 'pause' }, headers: { host } })).statusCode).toBe(200);
+    }
+  });
+
+  it('who needs a token: OMNICUBE_TOKEN everywhere; a random one beyond loopback; none on 127.0.0.1', () => {
+    expect(decideAccess('127.0.0.1', {})).toEqual({ source: 'none' });
+    expect(decideAccess('localhost', {})).toEqual({ source: 'none' });
+    expect(decideAccess('127.0.0.1', { OMNICUBE_TOKEN: 'mine' })).toEqual({ token: 'mine', source: 'env' });
+    expect(decideAccess('0.0.0.0', { OMNICUBE_TOKEN: 'mine' })).toEqual({ token: 'mine', source: 'env' });
+    expect(decideAccess('0.0.0.0', {}, () => 'made')).toEqual({ token: 'made', source: 'generated' });
+    const a = decideAccess('192.168.1.5', {}), b = decideAccess('::', {});
+    expect(a.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(b.token).not.toBe(a.token);
+    expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST'].every(isLoopback)).toBe(true);
+    expect(['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com', 'localhost.evil.example'].some(isLoopback)).toBe(false);
+  });
+
+  it('the token is kept out of the logs', () => {
+    expect(redactToken('/?token=abc&replay=x')).toBe('/?token=<hidden>&replay=x');
+    expect(redactToken('/ws?a=1&token=abc')).toBe('/ws?a=1&token=<hidden>');
   });
 });
 

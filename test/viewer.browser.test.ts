@@ -1,7 +1,8 @@
 /**
  * The viewer end to end, in Debian's Chromium through playwright-core: the real server in-process on a
- * free port, the built viewer, real WebSocket frames. Writes test-artifacts/ (a screenshot of the live
- * Thalia grid, and the measured frame rates and stream bandwidth).
+ * free port, the built viewer, real WebSocket frames. The server has an access token, as when exposed
+ * with --host: the page is opened with it (`/?token=`) and its controls send it. Writes test-artifacts/
+ * (a screenshot of the live Thalia grid, and the measured frame rates and stream bandwidth).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,8 @@ let state: ServerState;
 let browser: Browser;
 let page: Page;
 let url: string;
+const TOKEN = 'browser-test-token';
+const auth = { authorization: `Bearer ${TOKEN}` };
 const measured: Record<string, unknown> = {};
 
 const hooks = () => page.evaluate(() => {
@@ -47,18 +50,18 @@ async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000)
     await sleep(100);
   }
 }
-const control = (body: object) => app.inject({ method: 'POST', url: '/api/control', payload: body });
+const control = (body: object) => app.inject({ method: 'POST', url: '/api/control', payload: body, headers: auth });
 
 beforeAll(async () => {
   buildViewerIfNeeded();
   mkdirSync(ARTIFACTS, { recursive: true });
-  ({ app, state } = await buildApp({ scenario: 'polaris', speed: 10 }));
+  ({ app, state } = await buildApp({ scenario: 'polaris', speed: 10, token: TOKEN }));
   url = await app.listen({ port: 0, host: '127.0.0.1' });
   state.hub.start();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => { throw e; });
-  await page.goto(url);
+  await page.goto(`${url}/?token=${TOKEN}`);
   await until(hooks, (h) => h.ready);
 }, 120_000);
 
@@ -136,6 +139,21 @@ describe('live viewer', () => {
     await control({ action: 'resume' });
   });
 
+  it('a page opened without the token shows the stream, but its controls are refused (401) and say why', async () => {
+    const other = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    try {
+      await other.goto(url);
+      await until(() => other.evaluate(() => (globalThis as unknown as { __omnicube: Hooks }).__omnicube.ready), (v) => v);
+      expect(state.hub.sim.control.paused).toBe(false);
+      await other.click('#pause');
+      await until(async () => other.textContent('#banner'), (t) => /UNAUTHORIZED/.test(t ?? ''));
+      expect(await other.textContent('#banner')).toMatch(/token/);
+      expect(state.hub.sim.control.paused).toBe(false);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   it('measures frames per second and stream bytes per client (Polaris)', async () => {
     await control({ action: 'speed', speed: 10 });
     await sleep(3000);
@@ -146,7 +164,7 @@ describe('live viewer', () => {
   });
 
   it('the live Thalia grid: all 530 robots drawn, a screenshot saved, fps measured', async () => {
-    await app.inject({ method: 'POST', url: '/api/scenario', payload: { name: 'thalia' } });
+    await app.inject({ method: 'POST', url: '/api/scenario', payload: { name: 'thalia' }, headers: auth });
     await until(hooks, (v) => v.robotsDrawn === 530, 30_000);
     await sleep(4000);
     const h = await hooks();

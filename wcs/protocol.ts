@@ -44,7 +44,10 @@ export interface LiveKpis {
   robotUtilization: number;
   collisions: number;
   stuckRobots: number;
-  /** Achieved simulated seconds per wall second (may be below the requested speed). */
+  /**
+   * Achieved simulated seconds per wall second over the last 2 wall seconds at the current speed (below
+   * the requested speed when the machine cannot keep up); 0 while paused.
+   */
   actualSpeed: number;
 }
 
@@ -107,12 +110,21 @@ export type ServerMessage = SnapshotMessage | FrameMessage;
 /** GET /api/health */
 export interface HealthResponse { status: 'ok'; version: string; protocol: number; scenario: string; tick: number; clients: number }
 
-/** POST /api/control body: one action. */
+/**
+ * POST /api/control body: one action, with only its own fields. `step` (1-36,000 ticks, default 1) only
+ * while paused; it runs in slices and is answered when done (see ControlResponse).
+ */
 export type ControlRequest =
   | { action: 'pause' }
   | { action: 'resume' }
   | { action: 'step'; ticks?: number }
   | { action: 'speed'; speed: number };
+
+/**
+ * POST /api/control answer: the control state; after a step also the tick reached and the ticks run
+ * (fewer than asked when a resume or a scenario load ended the step early).
+ */
+export interface ControlResponse extends ControlState { tick?: number; ticks?: number }
 
 /** POST /api/scenario body: load a scenario of the library by name (file name without .json). */
 export interface LoadScenarioRequest { name: string }
@@ -150,5 +162,18 @@ export interface PortDetail {
   perHour: number;
 }
 
-/** Error body of every 4xx: a named code, the field at fault (if any) and a message. */
-export interface ApiError { statusCode: number; code: string; field?: string; message: string }
+/**
+ * The named error codes: BAD_REQUEST is a schema violation; SCENARIO_INVALID a library file that does not
+ * validate; UNAUTHORIZED a write without the server's token; FORBIDDEN_HOST a write without a token
+ * through a Host name that is not loopback; NOT_FOUND a route that does not exist.
+ */
+export type ApiErrorCode = 'BAD_REQUEST' | 'INVALID_JSON' | 'EMPTY_BODY' | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_CONTENT_LENGTH'
+  | 'BODY_TOO_LARGE' | 'NOT_FOUND' | 'NO_SUCH_ROBOT' | 'NO_SUCH_PORT' | 'UNKNOWN_SCENARIO' | 'SCENARIO_INVALID' | 'NOT_PAUSED'
+  | 'STEP_RUNNING' | 'UNAUTHORIZED' | 'FORBIDDEN_HOST' | 'UPGRADE_REQUIRED' | 'INTERNAL';
+
+/**
+ * Body of every error answer (4xx and 5xx, the same shape for all): a named code, the field at fault if
+ * any (a dotted path in the body, a route parameter, a header, or for SCENARIO_INVALID the field of the
+ * scenario file) and a message saying what is wrong, led by that field when there is one.
+ */
+export interface ApiError { statusCode: number; code: ApiErrorCode; field?: string; message: string }

@@ -1,8 +1,27 @@
 /**
  * The REST calls the viewer makes (types from the wire protocol). Errors come back as thrown Errors
- * carrying the server's ApiError message when there is one.
+ * carrying the server's ApiError message when there is one. Writes carry the server's access token, when
+ * the page was opened with one (`?token=`, as the server prints it), as `Authorization: Bearer`; reads
+ * need none.
  */
 import type { ApiError, ControlRequest, PortDetail, RobotDetail } from '../../wcs/protocol.ts';
+
+let token: string | null = null;
+
+/** The `token` parameter of a page's query string (`location.search`), or null. Pure. */
+export function tokenFromSearch(search: string): string | null {
+  return new URLSearchParams(search).get('token') || null;
+}
+
+/** Send `t` with every write from now on (null: none). */
+export function setToken(t: string | null): void {
+  token = t;
+}
+
+/** Headers of a JSON write: the content type, and the token when there is one. */
+export function writeHeaders(): Record<string, string> {
+  return { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+}
 
 async function send<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init);
@@ -18,7 +37,7 @@ async function send<T>(url: string, init?: RequestInit): Promise<T> {
 
 /** POST /api/control with one action. */
 export function postControl(req: ControlRequest): Promise<unknown> {
-  return send('/api/control', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+  return send('/api/control', { method: 'POST', headers: writeHeaders(), body: JSON.stringify(req) });
 }
 
 /** GET /api/robots/:id */

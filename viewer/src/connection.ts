@@ -2,6 +2,8 @@
  * The live stream: a WebSocket to `/ws` on the page's host. Snapshots rebuild the store, frames apply
  * diffs; a message of another protocol version reloads the page (the server was upgraded); a closed
  * socket reconnects with exponential back-off. Reports its status to one callback for the header pill.
+ * The stream only sends (controls go through REST), so it needs no access token, and none is put in its
+ * URL where it could end up in logs.
  */
 import { PROTOCOL_VERSION, type ServerMessage } from '../../wcs/protocol.ts';
 import type { ViewStore } from './store.ts';

@@ -2,10 +2,11 @@
  * The viewer's entry point: builds the Pixi scene (grid, ports, path, robots in one camera-controlled
  * world), the DOM panels, the live connection or the replay, the frame loop and the test hooks, and wires
  * them together. Live by default; `?replay=URL` (or a file chosen in the replay panel) switches to
- * replaying a trace, and the live stream is then disconnected.
+ * replaying a trace, and the live stream is then disconnected. `?token=` is the server's access token,
+ * sent with the controls' requests.
  */
 import { Application, Container } from 'pixi.js';
-import { getPort, getRobot } from './api.ts';
+import { getPort, getRobot, setToken, tokenFromSearch } from './api.ts';
 import { Camera } from './camera.ts';
 import { LiveConnection, streamUrl, type ConnectionStatus } from './connection.ts';
 import { Controls } from './controls.ts';
@@ -36,6 +37,8 @@ function banner(msg: string): void {
 }
 
 async function main(): Promise<void> {
+  // A server that takes writes only with its token prints it in the URL it asks you to open.
+  setToken(tokenFromSearch(location.search));
   const store = new ViewStore();
   const replayUrl = new URLSearchParams(location.search).get('replay');
   if (replayUrl) store.mode = 'replay';

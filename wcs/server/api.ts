@@ -1,15 +1,17 @@
 /**
  * REST API (a fastify plugin): health, scenario, KPIs, robot and port inspection, control, scenario
- * loading. Every route declares JSON Schema for what it takes and returns; bad requests get 400 with a
- * named code and the field at fault (see ApiError in ../protocol.ts).
+ * loading. Every route declares JSON Schema for what it takes and returns, and takes exactly that: no
+ * unknown fields, no type coercion (the app's ajv is configured so), route parameters matched by strict
+ * patterns. Errors are ApiError bodies (see ../protocol.ts and ./errors.ts).
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Job } from '../../sim/robots.ts';
 import { robotPath, robotPose } from '../../sim/view.ts';
-import type { ControlRequest, HealthResponse, LoadScenarioRequest, PortDetail, RobotDetail } from '../protocol.ts';
+import type { ControlRequest, ControlResponse, HealthResponse, LoadScenarioRequest, PortDetail, RobotDetail } from '../protocol.ts';
 import { PROTOCOL_VERSION } from '../protocol.ts';
 import { robotState } from './live.ts';
 import type { ServerState } from './app.ts';
+import { ApiFault } from './errors.ts';
 
 const errorSchema = {
   type: 'object',
@@ -17,11 +19,23 @@ const errorSchema = {
   required: ['statusCode', 'code', 'message'],
 } as const;
 
+/** Every route answers errors in the one shape. */
+const errors = { '4xx': errorSchema, '5xx': errorSchema } as const;
+
 const controlSchema = {
   type: 'object',
-  properties: { paused: { type: 'boolean' }, speed: { type: 'number' } },
+  properties: { paused: { type: 'boolean' }, speed: { type: 'number' }, tick: { type: 'integer' }, ticks: { type: 'integer' } },
   required: ['paused', 'speed'],
 } as const;
+
+/** `if` clause: the control action is one of `actions`. */
+const actionIn = (...actions: string[]) => ({ properties: { action: { enum: actions } }, required: ['action'] });
+
+/**
+ * A robot id in the path: digits only, no sign, spaces, exponent or leading zero (`%20` and `1e1` are
+ * not robots 0 and 10).
+ */
+const robotIdParam = { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 9 } as const;
 
 const kpiSchema = {
   type: 'object',
@@ -35,16 +49,11 @@ const kpiSchema = {
 
 const cellPair = { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 } as const;
 
-/** Error thrown by handlers: becomes a 4xx ApiError. */
-export class ApiFault extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string, readonly field?: string) { super(message); }
-}
-
 export function apiPlugin(state: ServerState): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.get('/api/health', {
       schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' }, version: { type: 'string' },
-        protocol: { type: 'integer' }, scenario: { type: 'string' }, tick: { type: 'integer' }, clients: { type: 'integer' } } } } },
+        protocol: { type: 'integer' }, scenario: { type: 'string' }, tick: { type: 'integer' }, clients: { type: 'integer' } } }, ...errors } },
     }, async (): Promise<HealthResponse> => ({
       status: 'ok', version: state.version, protocol: PROTOCOL_VERSION, scenario: state.hub.sim.scenario.file.name,
       tick: state.hub.sim.world.tick, clients: state.hub.clientCount,
@@ -58,24 +67,24 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
         ports: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' },
           x: { type: 'integer' }, y: { type: 'integer' }, buffer: { type: 'array', items: cellPair } } } },
         robots: { type: 'integer' }, bins: { type: 'integer' }, library: { type: 'array', items: { type: 'string' } },
-      } } } },
+      } }, ...errors } },
     }, async () => ({ ...state.hub.sim.scenarioInfo(), library: state.library() }));
 
-    app.get('/api/kpis', { schema: { response: { 200: kpiSchema } } }, async () => state.hub.sim.kpis());
+    app.get('/api/kpis', { schema: { response: { 200: kpiSchema, ...errors } } }, async () => state.hub.sim.kpis());
 
-    app.get<{ Params: { id: number } }>('/api/robots/:id', {
+    app.get<{ Params: { id: string } }>('/api/robots/:id', {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'integer', minimum: 0 } }, required: ['id'] },
+        params: { type: 'object', properties: { id: robotIdParam }, required: ['id'], additionalProperties: false },
         response: { 200: { type: 'object', properties: {
           id: { type: 'integer' }, x: { type: 'number' }, y: { type: 'number' }, state: { type: 'string' }, job: { type: 'string' },
           task: { type: 'integer' }, bin: { type: 'integer' }, targetBin: { type: 'integer' }, port: { type: ['string', 'null'] },
           path: { type: 'array', items: cellPair },
-        } }, 404: errorSchema },
+        } }, ...errors },
       },
     }, async (req): Promise<RobotDetail> => {
       const w = state.hub.sim.world;
-      const r = req.params.id;
-      if (r >= w.robots.count) throw new ApiFault(404, 'NO_SUCH_ROBOT', `robot ${r} does not exist (0-${w.robots.count - 1})`, 'id');
+      const r = Number(req.params.id);
+      if (r >= w.robots.count) throw new ApiFault(404, 'NO_SUCH_ROBOT', `id: robot ${r} does not exist (0-${w.robots.count - 1})`, 'id');
       const pose = new Float64Array(3);
       robotPose(w, r, pose);
       const R = w.robots;
@@ -90,19 +99,19 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
 
     app.get<{ Params: { id: string } }>('/api/ports/:id', {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] },
+        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'], additionalProperties: false },
         response: { 200: { type: 'object', properties: {
           id: { type: 'string' }, type: { type: 'string' }, x: { type: 'integer' }, y: { type: 'integer' },
           queue: { type: 'array', items: { type: 'integer' } }, waiting: { type: 'array', items: { type: 'integer' } },
           binsInside: { type: 'integer' }, presenting: { type: 'integer' }, presentations: { type: 'integer' },
           utilization: { type: 'number' }, perHour: { type: 'number' },
-        } }, 404: errorSchema },
+        } }, ...errors },
       },
     }, async (req): Promise<PortDetail> => {
       const sim = state.hub.sim;
       const w = sim.world;
       const i = w.cfg.ports.findIndex((p) => p.id === req.params.id);
-      if (i < 0) throw new ApiFault(404, 'NO_SUCH_PORT', `port ${JSON.stringify(req.params.id)} does not exist`, 'id');
+      if (i < 0) throw new ApiFault(404, 'NO_SUCH_PORT', `id: port ${JSON.stringify(req.params.id)} does not exist`, 'id');
       const p = w.ports[i]!;
       return {
         id: p.cfg.id, type: p.cfg.type, x: p.cfg.x, y: p.cfg.y, queue: [...p.queue], waiting: [...p.waiting],
@@ -122,19 +131,30 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
           },
           required: ['action'],
           additionalProperties: false,
-          allOf: [{ if: { properties: { action: { const: 'speed' } }, required: ['action'] }, then: { required: ['speed'] } }],
+          // Each action takes its own fields and no other's.
+          allOf: [
+            { if: actionIn('speed'), then: { required: ['speed'], properties: { ticks: false } } },
+            { if: actionIn('step'), then: { properties: { speed: false } } },
+            { if: actionIn('pause', 'resume'), then: { properties: { ticks: false, speed: false } } },
+          ],
         },
-        response: { 200: controlSchema, 400: errorSchema },
+        response: { 200: controlSchema, ...errors },
       },
-    }, async (req) => {
+    }, async (req): Promise<ControlResponse> => {
       const sim = state.hub.sim;
       const b = req.body;
       if (b.action === 'pause') sim.control.paused = true;
-      else if (b.action === 'resume') sim.control.paused = false;
-      else if (b.action === 'speed') sim.control.speed = b.speed;
+      else if (b.action === 'resume') {
+        // Resuming ends a running step: the simulation runs in real time from where the step got to.
+        sim.cancelStep();
+        sim.control.paused = false;
+      } else if (b.action === 'speed') sim.control.speed = b.speed;
       else {
-        if (!sim.control.paused) throw new ApiFault(409, 'NOT_PAUSED', 'step only while paused', 'action');
-        sim.stepTicks(b.ticks ?? 1);
+        if (!sim.control.paused) throw new ApiFault(409, 'NOT_PAUSED', 'action: step only while paused', 'action');
+        if (sim.stepping) throw new ApiFault(409, 'STEP_RUNNING', 'action: a step is running; wait for its answer, or resume to end it', 'action');
+        // Answered when the step is done; it runs in slices, so other requests and the stream carry on.
+        const ticks = await sim.stepTicks(b.ticks ?? 1, state.hub.opts.stepSliceMs, state.hub.opts.now);
+        return { ...sim.control, tick: sim.world.tick, ticks };
       }
       state.hub.controlChanged();
       return { ...sim.control };
@@ -143,12 +163,12 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
     app.post<{ Body: LoadScenarioRequest }>('/api/scenario', {
       schema: {
         body: { type: 'object', properties: { name: { type: 'string', pattern: '^[a-z0-9_-]{1,64}$' } }, required: ['name'], additionalProperties: false },
-        response: { 200: { type: 'object', properties: { name: { type: 'string' }, robots: { type: 'integer' } } }, 400: errorSchema },
+        response: { 200: { type: 'object', properties: { name: { type: 'string' }, robots: { type: 'integer' } } }, ...errors },
       },
     }, async (req) => {
       const name = req.body.name;
       if (!state.library().includes(name)) {
-        throw new ApiFault(400, 'UNKNOWN_SCENARIO', `no scenario named ${JSON.stringify(name)} (library: ${state.library().join(', ')})`, 'name');
+        throw new ApiFault(400, 'UNKNOWN_SCENARIO', `name: no scenario named ${JSON.stringify(name)} (library: ${state.library().join(', ')})`, 'name');
       }
       state.load(name);
       return { name, robots: state.hub.sim.world.robots.count };

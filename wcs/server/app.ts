@@ -1,18 +1,24 @@
 /**
- * The fastify app: REST API, the WebSocket stream at /ws and the built viewer as static files. Built by
- * `buildApp` so tests can `inject` requests or listen on port 0.
+ * The fastify app: REST API, the WebSocket stream at /ws and the built viewer as static files, with the
+ * error shape (./errors.ts) and the write guard (./access.ts) around them. Built by `buildApp` so tests
+ * can `inject` requests or listen on port 0.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { loadScenarioFile } from '../scenario/load.ts';
-import type { ApiError } from '../protocol.ts';
-import { ApiFault, apiPlugin } from './api.ts';
+import { writeGuard } from './access.ts';
+import { apiPlugin } from './api.ts';
+import { ApiFault, installErrorHandling } from './errors.ts';
 import { LiveSim } from './live.ts';
 import { StreamHub, type StreamOptions } from './stream.ts';
 
+/** Largest request body taken, bytes: control bodies are tens of bytes. */
+export const BODY_LIMIT = 16 * 1024;
+
+/** How buildApp is configured. */
 export interface ServerOptions {
   /** Library scenario to run (file name without .json). */
   scenario: string;
@@ -23,7 +29,10 @@ export interface ServerOptions {
   /** Folder of the built viewer (default dist/viewer); not served when missing. */
   viewerDir?: string;
   stream?: Partial<StreamOptions>;
-  logger?: boolean;
+  /** fastify's logger (pino): on in `npm start`, off by default (tests); pino options (a stream) for tests. */
+  logger?: boolean | (NonNullable<FastifyServerOptions['logger']> & object);
+  /** Writes need `Authorization: Bearer <token>`; undefined: no token, writes only via a loopback Host. */
+  token?: string;
 }
 
 /** What the routes share: the stream hub (and through it the live simulation) and the library. */
@@ -36,6 +45,10 @@ export interface ServerState {
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
+/**
+ * Build the server for `opts` (loads the scenario; throws its ScenarioError when it does not validate).
+ * The stream's timer is not started: call `state.hub.start()` after listening (tests drive it by hand).
+ */
 export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInstance; state: ServerState }> {
   const scenarioDir = opts.scenarioDir ?? join(root, 'scenarios');
   const library = () => readdirSync(scenarioDir).filter((f) => f.endsWith('.json') && !f.includes('schema'))
@@ -49,29 +62,31 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
     load(name) { hub.replace(make(name, { ...hub.sim.control })); },
   };
 
-  const app = Fastify({ logger: opts.logger ?? false });
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    let body: ApiError;
-    if (err instanceof ApiFault) {
-      body = { statusCode: err.statusCode, code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
-    } else if (err.validation) {
-      const v = err.validation[0]!;
-      const missing = (v.params as { missingProperty?: string }).missingProperty;
-      const path = `${v.instancePath.replace(/^\//, '').replace(/\//g, '.')}${missing ? `${v.instancePath ? '.' : ''}${missing}` : ''}`;
-      const field = path || (err.validationContext ?? 'body');
-      body = { statusCode: 400, code: 'BAD_REQUEST', field, message: `${field}: ${missing ? 'required' : v.message ?? 'invalid'}` };
-    } else if ((err.statusCode ?? 500) < 500) {
-      body = { statusCode: err.statusCode!, code: err.code ?? 'BAD_REQUEST', message: err.message };
-    } else {
-      app.log.error(err);
-      body = { statusCode: 500, code: 'INTERNAL', message: 'internal error' };
-    }
-    void reply.code(body.statusCode).send(body);
+  const app = Fastify({
+    logger: loggerOptions(opts.logger),
+    // Requests are not logged one by one (the inspector polls every second); faults are, in the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    // Take exactly what the schemas say: fastify's defaults would coerce "50" to 50 and ["pause"] to
+    // "pause", and silently drop unknown fields.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
+  installErrorHandling(app, BODY_LIMIT);
+  // JSON only: fastify would also read text/plain, a type any web page may post cross-origin.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', writeGuard(opts.token));
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 1 << 16 } });
   app.register(async (scope) => {
-    scope.get('/ws', { websocket: true }, (socket) => { hub.add(socket); });
+    scope.route({
+      method: 'GET', url: '/ws',
+      wsHandler: (socket) => { hub.add(socket); },
+      // A plain HTTP request to the stream: say what it is, in the common error shape.
+      handler: async (_req, reply) => {
+        void reply.header('upgrade', 'websocket');
+        throw new ApiFault(426, 'UPGRADE_REQUIRED', 'the stream is a WebSocket: connect with ws://<host>/ws');
+      },
+    });
   });
   await app.register(apiPlugin(state));
   const viewerDir = opts.viewerDir ?? join(root, 'dist', 'viewer');
@@ -82,4 +97,22 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
   }
   app.addHook('onClose', async () => hub.stop());
   return { app, state };
+}
+
+/** A URL with the value of its `token` query parameter hidden, for the logs. */
+export function redactToken(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1<hidden>');
+}
+
+/** fastify's logger options: `logger` as given, with request URLs logged without the token. */
+function loggerOptions(logger: ServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger;
+  return {
+    level: 'info', ...base,
+    serializers: {
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactToken(req.url) }),
+      ...(base as { serializers?: object }).serializers,
+    },
+  };
 }

@@ -2,7 +2,8 @@
  * The live simulation behind the server: a world and its warehouse control, paced against the wall clock
  * (the real-time adapter around the pure simulator), with the change tracking the stream needs. The
  * simulation never waits for anybody: `advance` runs as many ticks as the requested speed asks for,
- * within a time budget, and reports the speed it achieved.
+ * within a wall-time budget per frame, and reports the speed it achieved; a long step runs in slices
+ * that yield to the event loop, so the server keeps answering and streaming meanwhile.
  */
 import type { Command } from '../../sim/events.ts';
 import { CellKind } from '../../sim/config.ts';
@@ -16,6 +17,16 @@ import {
   type RobotRecord, type RobotState, type ScenarioInfo, type SnapshotMessage, type StackRecord,
 } from '../protocol.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
+
+/**
+ * The most tick debt carried, as wall time at the requested speed. Less than this is made up in the
+ * next frames (a few slow ticks, a late timer); more is dropped: a simulation slower than requested
+ * then runs as fast as its budget allows instead of piling up a debt it never pays, and a long gap (a
+ * GC pause, a stalled event loop, a suspended laptop) is not followed by a burst nobody could watch.
+ */
+const MAX_DEBT_MS = 250;
+/** Frames the achieved speed is averaged over (2 s at 20 frames a second). */
+const SPEED_WINDOW = 40;
 
 const STATE = Object.fromEntries(ROBOT_STATES.map((s, i) => [s, i])) as Record<RobotState, number>;
 
@@ -49,7 +60,11 @@ export class LiveSim {
   private readonly portPerMinute: number[][];
   private minutePresentations = 0;
   private readonly minutePort: Int32Array;
+  /** Per frame: [wall milliseconds, simulated seconds], the last SPEED_WINDOW frames at `sampledSpeed`. */
   private speedSamples: [number, number][] = [];
+  private sampledSpeed = NaN;
+  /** The step in progress, if any (see stepTicks). */
+  private stepJob: { cancelled: boolean } | undefined;
   /** What was last sent in the shared stream (frames are diffs against it). */
   private readonly sentX: Float32Array;
   private readonly sentY: Float32Array;
@@ -93,30 +108,71 @@ export class LiveSim {
   }
 
   /**
-   * Advance by `wallMs` of wall time at the requested speed, spending at most `budgetMs` (measured with
-   * `now`). Unfinished ticks carry over, but never more than one second of simulated time: a simulation
-   * slower than the requested speed just runs as fast as it can.
+   * Advance by `wallMs` of wall time (the real time since the last call) at the requested speed,
+   * spending at most `budgetMs` of wall time (measured with `now`) on ticks. Ticks the budget leaves
+   * undone carry over, up to MAX_DEBT_MS worth. The achieved speed (kpis().actualSpeed) is what
+   * happened: simulated seconds run over the wall time that passed, gaps included.
    */
   advance(wallMs: number, budgetMs: number, now: () => number): number {
-    if (this.control.paused) return 0;
+    if (this.control.paused) {
+      // Time spent paused is neither owed nor part of the achieved speed.
+      this.tickDebt = 0;
+      this.speedSamples = [];
+      return 0;
+    }
+    if (this.control.speed !== this.sampledSpeed) {
+      // A new speed was asked for: report what it achieves, not an average with the old one.
+      this.speedSamples = [];
+      this.sampledSpeed = this.control.speed;
+    }
     const w = this.world;
     const t0 = now();
-    this.tickDebt = Math.min(this.tickDebt + (this.control.speed * wallMs) / 1000 / w.tickSeconds, 1 / w.tickSeconds + 1);
+    const ticksPerMs = this.control.speed / 1000 / w.tickSeconds;
+    this.tickDebt = Math.min(this.tickDebt + ticksPerMs * Math.max(0, wallMs), ticksPerMs * MAX_DEBT_MS);
     let ran = 0;
-    while (this.tickDebt >= 1) {
+    while (this.tickDebt >= 1 && now() - t0 < budgetMs) {
       this.stepOnce();
       this.tickDebt--;
       ran++;
-      if (now() - t0 > budgetMs) break;
     }
-    this.speedSamples.push([wallMs, ran * w.tickSeconds]);
-    if (this.speedSamples.length > 40) this.speedSamples.shift();
+    this.speedSamples.push([Math.max(0, wallMs), ran * w.tickSeconds]);
+    if (this.speedSamples.length > SPEED_WINDOW) this.speedSamples.shift();
     return ran;
   }
 
-  /** Run n ticks now (the step control, while paused). */
-  stepTicks(n: number): void {
-    for (let i = 0; i < n; i++) this.stepOnce();
+  /** Is a step (stepTicks) in progress? */
+  get stepping(): boolean { return this.stepJob !== undefined; }
+
+  /**
+   * Run n ticks now (the step control, while paused) in slices of about `sliceMs` of wall time (measured
+   * with `now`), yielding to the event loop between slices (setImmediate) so requests are answered and
+   * frames streamed while a long step runs. Resolves with the ticks run: n, or fewer when cancelStep()
+   * ended it early. One step at a time: throws while another runs.
+   */
+  async stepTicks(n: number, sliceMs: number, now: () => number): Promise<number> {
+    if (this.stepJob) throw new Error('a step is already running');
+    const job = { cancelled: false };
+    this.stepJob = job;
+    let ran = 0;
+    try {
+      for (;;) {
+        const t0 = now();
+        while (ran < n && !job.cancelled) {
+          this.stepOnce();
+          ran++;
+          if (now() - t0 >= sliceMs) break;
+        }
+        if (ran >= n || job.cancelled) return ran;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.stepJob = undefined;
+    }
+  }
+
+  /** End the running step (if any) after its current slice. */
+  cancelStep(): void {
+    if (this.stepJob) this.stepJob.cancelled = true;
   }
 
   scenarioInfo(): ScenarioInfo {

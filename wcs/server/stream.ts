@@ -21,8 +21,10 @@ interface Client {
 export interface StreamOptions {
   /** Frames per wall second. */
   fps: number;
-  /** Wall milliseconds per frame the simulation may use. */
+  /** Wall milliseconds per frame the simulation may use (at 20 fps, 35 of every 50). */
   budgetMs: number;
+  /** Wall milliseconds per slice of a long step (the event loop runs between slices). */
+  stepSliceMs: number;
   highWater: number;
   lowWater: number;
   /** Send KPIs every this many frames. */
@@ -31,7 +33,7 @@ export interface StreamOptions {
 }
 
 export const DEFAULT_STREAM: StreamOptions = {
-  fps: 20, budgetMs: 35, highWater: 1 << 20, lowWater: 1 << 16, kpiEvery: 10, now: () => performance.now(),
+  fps: 20, budgetMs: 35, stepSliceMs: 10, highWater: 1 << 20, lowWater: 1 << 16, kpiEvery: 10, now: () => performance.now(),
 };
 
 /** Client statistics for the health endpoint and tests. */
@@ -42,7 +44,8 @@ export class StreamHub {
   readonly opts: StreamOptions;
   private readonly clients = new Set<Client>();
   private timer: NodeJS.Timeout | undefined;
-  private last = 0;
+  /** When the last frame started (NaN before the first: a first frame driven by hand owes nothing). */
+  private last = NaN;
   private frameNo = 0;
   private pendingControl: ControlState | undefined;
   /** Wall milliseconds the last frames took (simulation + encoding), for the health endpoint. */
@@ -60,6 +63,7 @@ export class StreamHub {
   }
 
   stop(): void {
+    this.sim.cancelStep();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const c of this.clients) c.ws.close(1001, 'server stopping');
@@ -68,6 +72,8 @@ export class StreamHub {
 
   /** Replace the simulation (a scenario was loaded): every client gets a snapshot of the new one. */
   replace(sim: LiveSim): void {
+    // A step still running belongs to the old simulation: end it (its request answers with what ran).
+    this.sim.cancelStep();
     this.sim = sim;
     for (const c of this.clients) c.resync = true;
   }
@@ -96,7 +102,9 @@ export class StreamHub {
   /** One frame: advance the simulation, diff, send. Public so tests can drive it without a timer. */
   tick(): void {
     const t0 = this.opts.now();
-    const dt = Math.min(250, t0 - this.last);
+    // The real time since the last frame, late timers included: the simulation bounds what it owes for
+    // a long gap itself, and counts the whole gap in the speed it reports.
+    const dt = Number.isNaN(this.last) ? 0 : t0 - this.last;
     this.last = t0;
     this.sim.advance(dt, this.opts.budgetMs, this.opts.now);
     this.frameNo++;

@@ -1,0 +1,45 @@
+/**
+ * The live speed reached: for each scenario and requested speed, the live server on a free port with
+ * its stream running (20 frames a second, one WebSocket client reading, as a viewer would), a short
+ * warm-up, then N wall seconds measured. Prints one JSON line per run: requested speed, achieved speed
+ * (simulated seconds run / wall seconds), the speed the server reported (KPI actualSpeed), the share of a
+ * core the process used and the frames the client received per second.
+ *   tsx test/bench/live-speed.ts [--scenarios polaris,thalia] [--speeds 100,1000] [--seconds 20] [--warmup 3]
+ */
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { buildApp } from '../../wcs/server/app.ts';
+
+const { values } = parseArgs({ options: { scenarios: { type: 'string' }, speeds: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' } } });
+const scenarios = (values.scenarios ?? 'polaris,thalia').split(',');
+const speeds = (values.speeds ?? '100,1000').split(',').map(Number);
+const seconds = Number(values.seconds ?? 20);
+const warmup = Number(values.warmup ?? 3);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const scenario of scenarios) {
+  for (const speed of speeds) {
+    const { app, state } = await buildApp({ scenario, speed, paused: false });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`);
+    let messages = 0;
+    ws.on('message', () => { messages++; });
+    await new Promise((r) => ws.once('open', r));
+    state.hub.start();
+    await sleep(warmup * 1000);
+    const sim = state.hub.sim;
+    const s0 = sim.world.seconds, m0 = messages, t0 = performance.now(), cpu0 = process.cpuUsage();
+    await sleep(seconds * 1000);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const achieved = (sim.world.seconds - s0) / wall;
+    process.stdout.write(`${JSON.stringify({
+      scenario, requested: speed, achieved: Math.round(achieved * 10) / 10, reported: sim.kpis().actualSpeed,
+      wallSeconds: Math.round(wall * 10) / 10, simulatedSeconds: Math.round(sim.world.seconds - s0),
+      cpuShareOfOneCore: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 100) / 100,
+      framesPerSecond: Math.round(((messages - m0) / wall) * 10) / 10,
+    })}\n`);
+    ws.close();
+    await app.close();
+  }
+}
