@@ -127,6 +127,13 @@ describe('API boundaries: exactly what the schema says', () => {
     expectApiError(await app.inject(`/api/robots/${id}`), 400, 'BAD_REQUEST', 'id');
   });
 
+  it('messages say what was expected and what came, in the schema\'s words', async () => {
+    expect((await app.inject('/api/robots/1e1')).json().message).toBe('id: expected a robot number in plain digits (0, 1, 2, ...), got "1e1"');
+    expect((await post('/api/scenario', { name: '../x' })).json().message)
+      .toBe('name: expected the name of a library scenario (lower-case letters, digits, - and _), got "../x"');
+    expect((await post('/api/control', { action: 'speed', speed: '50' })).json().message).toMatch(/^speed: must be number, got "50"$/);
+  });
+
   it('robot ids in plain digits still work', async () => {
     expect((await app.inject('/api/robots/0')).json()).toMatchObject({ id: 0 });
     expect((await app.inject('/api/robots/3')).json()).toMatchObject({ id: 3 });
@@ -268,6 +275,29 @@ describe('WebSocket stream', () => {
       expect(frames.every((f) => f.robots.length <= 4)).toBe(true);
     }
     wa.close(); wb.close();
+  });
+
+  it('what clients send is ignored, an oversized frame closes only that client, and the server goes on', async () => {
+    await app.inject({ method: 'POST', url: '/api/control', payload: { action: 'pause' } });
+    const a = await open(url), b = await open(url);
+    const got: ServerMessage[] = [];
+    collect(a, got);
+    a.send('not json');
+    a.send(JSON.stringify({ action: 'resume' }));
+    const closed = new Promise<number>((res) => b.once('close', (code) => res(code)));
+    b.send(Buffer.alloc(1 << 20));
+    expect(await closed).toBe(1009);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.readyState).toBe(WebSocket.OPEN);
+    expect(state.hub.sim.control.paused).toBe(true); // the stream takes no commands
+    // The client that sent junk still receives the stream.
+    await app.inject({ method: 'POST', url: '/api/control', payload: { action: 'resume' } });
+    for (let i = 0; i < 5; i++) state.hub.tick();
+    await new Promise((r) => setTimeout(r, 100));
+    await app.inject({ method: 'POST', url: '/api/control', payload: { action: 'pause' } });
+    expect(got.some((m) => m.type === 'frame')).toBe(true);
+    expect((await app.inject('/api/health')).statusCode).toBe(200);
+    a.close();
   });
 
   it('a client that stops reading leaves the server buffer bounded while the others keep receiving', async () => {

@@ -35,7 +35,7 @@ const actionIn = (...actions: string[]) => ({ properties: { action: { enum: acti
  * A robot id in the path: digits only, no sign, spaces, exponent or leading zero (`%20` and `1e1` are
  * not robots 0 and 10).
  */
-const robotIdParam = { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 9 } as const;
+const robotIdParam = { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 9, description: 'a robot number in plain digits (0, 1, 2, ...)' } as const;
 
 const kpiSchema = {
   type: 'object',
@@ -162,7 +162,7 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
 
     app.post<{ Body: LoadScenarioRequest }>('/api/scenario', {
       schema: {
-        body: { type: 'object', properties: { name: { type: 'string', pattern: '^[a-z0-9_-]{1,64}$' } }, required: ['name'], additionalProperties: false },
+        body: { type: 'object', properties: { name: { type: 'string', pattern: '^[a-z0-9_-]{1,64}$', description: 'the name of a library scenario (lower-case letters, digits, - and _)' } }, required: ['name'], additionalProperties: false },
         response: { 200: { type: 'object', properties: { name: { type: 'string' }, robots: { type: 'integer' } } }, ...errors },
       },
     }, async (req) => {

@@ -69,7 +69,8 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
     bodyLimit: BODY_LIMIT,
     // Take exactly what the schemas say: fastify's defaults would coerce "50" to 50 and ["pause"] to
     // "pause", and silently drop unknown fields.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // verbose: errors carry the offending value and the schema, so messages can say what was expected.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, verbose: true } },
   });
   installErrorHandling(app, BODY_LIMIT);
   // JSON only: fastify would also read text/plain, a type any web page may post cross-origin.

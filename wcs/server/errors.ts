@@ -23,6 +23,12 @@ const READ_ERRORS: Record<string, (limit: number) => [code: ApiErrorCode, field:
   FST_ERR_CTP_BODY_TOO_LARGE: (limit) => ['BODY_TOO_LARGE', 'body', `body: larger than ${limit} bytes`],
 };
 
+/** A value as it came, shortened. */
+function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
 /** ajv's first error as an ApiError naming the field (dotted path within the body or params). */
 function validationError(err: FastifyError): ApiError {
   const v = err.validation![0]!;
@@ -38,7 +44,14 @@ function validationError(err: FastifyError): ApiError {
     // The control schema forbids the fields another action takes with `false` schemas.
     case 'false schema': what = 'not allowed with this action'; break;
     case 'enum': what = `must be one of ${(p.allowedValues ?? []).map(String).join(', ')}`; break;
-    default: what = v.message ?? 'invalid';
+    default: {
+      // With ajv's verbose option the error carries the schema and the value: say what was expected
+      // in the schema's own words where it has them, and what came.
+      const described = ((v as { parentSchema?: { description?: string } }).parentSchema)?.description;
+      const got = 'data' in v ? `, got ${shown(v.data)}` : '';
+      what = described !== undefined && (v.keyword === 'pattern' || v.keyword === 'maxLength' || v.keyword === 'type')
+        ? `expected ${described}${got}` : `${v.message ?? 'invalid'}${got}`;
+    }
   }
   return { statusCode: 400, code: 'BAD_REQUEST', field, message: `${field}: ${what}` };
 }
