@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMain } from './support/cli.ts';
 import { describe, expect, it, vi } from 'vitest';
 import type { RunOptions } from '../wcs/run/runner.ts';
 
@@ -30,11 +31,7 @@ vi.mock('../wcs/run/runner.ts', async (importOriginal) => {
 const { main } = await import('../wcs/cli.ts');
 const { checkTrace } = await import('../wcs/run/check-trace.ts');
 
-async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const status = await main(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; }, tty: false });
-  return { status, stdout, stderr };
-}
+const run = (...args: string[]) => runMain(main, args);
 
 describe('command line: a run that stops keeps its trace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'omnicube-cli-failure-'));

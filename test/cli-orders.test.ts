@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMain } from './support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { main } from '../wcs/cli.ts';
 
@@ -12,11 +13,7 @@ const TIMEOUT = 120_000;
 const retail = 'test/fixtures/online-retail-sample.csv';
 const columns = 'id=InvoiceNo,sku=StockCode,qty=Quantity,created=InvoiceDate';
 
-async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const status = await main(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; }, tty: false });
-  return { status, stdout, stderr };
-}
+const run = (...args: string[]) => runMain(main, args);
 
 describe('command line: order history replay', () => {
   const dir = mkdtempSync(join(tmpdir(), 'omnicube-orders-'));

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMain } from './support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { main } from '../wcs/cli.ts';
 
@@ -12,12 +13,7 @@ const TIMEOUT = 120_000;
 const tsx = join('node_modules', '.bin', 'tsx');
 const cli = (...args: string[]) => spawnSync(tsx, ['wcs/cli.ts', ...args], { encoding: 'utf8', timeout: TIMEOUT });
 
-/** Run the command line in-process, capturing what it writes. */
-async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const status = await main(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; }, tty: false });
-  return { status, stdout, stderr };
-}
+const run = (...args: string[]) => runMain(main, args);
 
 const SHORT = ['--hours', '0.002']; // 7.2 simulated seconds
 
