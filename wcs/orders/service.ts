@@ -19,7 +19,7 @@ import {
   FINAL_LINE_STATES, restoreCustomerLine, startCustomerLine, stepCustomerLine,
   type CustomerLineEvent, type CustomerLineSnapshot, type LineState,
 } from './customer-line.ts';
-import { Ledger, type Shortfall } from './ledger.ts';
+import { Ledger, type Movement, type Shortfall } from './ledger.ts';
 import {
   CHANNELS, type Channel, type Hold, type LineRecord, type OrderEvent, type OrderQuery, type OrderRecord,
   type OrderRequest, type OrderStatus, type OrderStore,
@@ -304,6 +304,9 @@ export class OrderService {
   list(q: OrderQuery): OrderRecord[] { return this.store.listOrders(q); }
 
   events(id: string): OrderEvent[] { return this.store.events(id); }
+
+  /** The journal of one SKU id, after movement `afterSeq`, at most `limit` entries. */
+  journalOf(sku: number, afterSeq: number, limit: number): Movement[] { return this.store.journal(sku, afterSeq, limit); }
 
   /** The inventory view of one SKU. */
   inventory(sku: number, channels: readonly Channel[] = CHANNELS): {
