@@ -85,6 +85,7 @@ describe('orders over HTTP', () => {
     expect([body.created, body.refused]).toEqual([20, 30]);
     expect(body.results[19]).toMatchObject({ status: 201, order: { id: 'b-19' } });
     expect(body.results[20]).toMatchObject({ status: 409, error: { code: 'INSUFFICIENT_STOCK' } });
+    expect(svc.inventory(3)).toMatchObject({ onHand: 20, reserved: 20, available: 0 });
   });
 
   it('get, list with filters and cursor, events', async () => {
