@@ -39,6 +39,16 @@ export interface DispatchOptions {
   rebind: boolean;
 }
 
+/**
+ * What the WCS tells an order layer about its pick lists (the orders of the book): when the first line
+ * starts (its bin is on the way: the pick list is frozen) and when every line is done, with the units
+ * picked per bin (a short line picked none).
+ */
+export interface PickReporter {
+  started(orderId: number, tick: number): void;
+  done(orderId: number, picked: number, bins: readonly { bin: number; qty: number }[], tick: number): void;
+}
+
 export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96, restAfterSeconds: 20, rebind: true };
 
 export class Dispatcher {
@@ -80,6 +90,14 @@ export class Dispatcher {
   replenished = 0;
   /** Lines moved to a better bin just before their task could start. */
   rebound = 0;
+  /** Order lines split over several bins at intake because no single bin held the quantity. */
+  splitLines = 0;
+  /** Set by an order layer that wants pick confirmations (the live site); nothing is tallied without it. */
+  reporter?: PickReporter;
+  /** Per pick list with a reporter: units picked and bins, and whether its start was reported. */
+  private readonly tally = new Map<number, { started: boolean; picked: number; bins: { bin: number; qty: number }[] }>();
+  /** Pick lists withdrawn after picking started: their units are put back, not booked. */
+  private readonly withdrawn = new Set<number>();
 
   /**
    * @param feed the order feed; by default the scenario's synthetic profile (seeded from the WCS's own
@@ -163,8 +181,16 @@ export class Dispatcher {
         for (const id of task.lines) {
           const l = this.book.line(id);
           if (!l) continue;
-          this.inventory.pick(task.bin, l.sku, l.qty);
+          if (this.withdrawn.has(l.orderId)) this.inventory.release(task.bin, l.sku, l.qty);
+          else this.inventory.pick(task.bin, l.sku, l.qty);
+          if (this.reporter) {
+            const k = this.tallyOf(l.orderId);
+            k.picked += l.qty;
+            k.bins.push({ bin: task.bin, qty: l.qty });
+          }
+          const orderId = l.orderId;
           this.book.markPicked(id, e.tick);
+          this.reportIfDone(orderId, e.tick);
         }
         this.tasks.advance(task, { type: 'CLOSED', tick: e.tick });
         break;
@@ -192,7 +218,84 @@ export class Dispatcher {
   }
 
   private readonly newId = (): number => this.nextOrderId++;
-  private readonly addOrder = (order: OrderSpec): void => { this.book.add(order, order.createdTick); };
+  private readonly addOrder = (order: OrderSpec): void => {
+    this.book.add(this.feed.topUp ? order : this.splitOverBins(order), order.createdTick);
+  };
+
+  /**
+   * A line that no single bin covers, though the site holds the units, is split over the bins with the
+   * most available first, so that it is picked from several presentations instead of going short.
+   * Lines the site cannot cover at all are left as they are (they go short at release).
+   */
+  private splitOverBins(order: OrderSpec): OrderSpec {
+    let out: OrderSpec['lines'] | undefined;
+    order.lines.forEach((l, i) => {
+      const bins = this.inventory.binsWithSku(l.sku);
+      let best = 0;
+      for (const b of bins) best = Math.max(best, this.inventory.availableInBin(b, l.sku));
+      if (best >= l.qty || this.inventory.available(l.sku) < l.qty) { out?.push(l); return; }
+      out ??= order.lines.slice(0, i);
+      const avail = bins.map((b) => this.inventory.availableInBin(b, l.sku)).filter((a) => a > 0).sort((a, b) => b - a);
+      let left = l.qty;
+      for (const a of avail) {
+        if (left <= 0) break;
+        const part = Math.min(a, left);
+        out.push({ sku: l.sku, qty: part });
+        left -= part;
+      }
+      this.splitLines++;
+    });
+    return out ? { ...order, lines: out } : order;
+  }
+
+  /** Line picking started; the pick list's start is reported once. */
+  private picking(lineId: number, t: number): void {
+    this.book.markPicking(lineId, t);
+    if (!this.reporter) return;
+    const orderId = this.book.line(lineId)!.orderId;
+    const k = this.tallyOf(orderId);
+    if (!k.started) { k.started = true; this.reporter.started(orderId, t); }
+  }
+
+  private tallyOf(orderId: number): { started: boolean; picked: number; bins: { bin: number; qty: number }[] } {
+    let k = this.tally.get(orderId);
+    if (!k) this.tally.set(orderId, (k = { started: false, picked: 0, bins: [] }));
+    return k;
+  }
+
+  /** After a line of `orderId` is done: when its pick list has left the book, report it. */
+  private reportIfDone(orderId: number, t: number): void {
+    if (!this.reporter || this.book.order(orderId)) return;
+    const k = this.tally.get(orderId);
+    this.tally.delete(orderId);
+    if (this.withdrawn.delete(orderId)) return;
+    this.reporter.done(orderId, k?.picked ?? 0, k?.bins ?? [], t);
+  }
+
+  /**
+   * Withdraws a pick list (its customer line was cancelled). Before picking starts its lines are
+   * cancelled, their bin reservations released and emptied tasks dropped; after, the pick goes on and
+   * its units are put back (released, not picked). Returns whether it was withdrawn before picking.
+   */
+  withdraw(orderId: number, t: number): boolean {
+    if (!this.book.order(orderId)) return false;
+    const freed = this.book.cancelOrder(orderId, t);
+    if (freed === null) { this.withdrawn.add(orderId); return false; }
+    for (const r of freed) {
+      this.inventory.release(r.bin, r.sku, r.qty);
+      const task = this.tasks.forBin(r.bin);
+      if (!task) continue;
+      const k = task.lines.indexOf(r.lineId);
+      if (k >= 0) task.lines.splice(k, 1);
+      if (task.lines.length === 0 && task.robot < 0) {
+        const i = this.pending.indexOf(task);
+        if (i >= 0) this.pending.splice(i, 1);
+        this.tasks.cancel(task, t);
+      }
+    }
+    this.tally.delete(orderId);
+    return true;
+  }
 
   /** Reserve stock for open lines, oldest first, until the look-ahead is full. */
   private release(w: World, t: number): void {
@@ -208,7 +311,13 @@ export class Dispatcher {
         this.replenished++;
         bin = this.chooseBin(w, l.sku, l.qty);
       }
-      if (bin < 0) { this.book.markShort(id, t); this.shortLines++; continue; }
+      if (bin < 0) {
+        const orderId = l.orderId;
+        this.book.markShort(id, t);
+        this.shortLines++;
+        this.reportIfDone(orderId, t);
+        continue;
+      }
       this.inventory.reserve(bin, l.sku, l.qty);
       this.book.markReserved(id, bin, t);
       let task = this.tasks.forBin(bin);
@@ -218,7 +327,7 @@ export class Dispatcher {
         room--;
       }
       task.lines.push(id);
-      if (task.robot >= 0) this.book.markPicking(id, t);
+      if (task.robot >= 0) this.picking(id, t);
       if (room <= 0) break;
     }
   }
@@ -281,7 +390,7 @@ export class Dispatcher {
     this.portAssigned[port]!++;
     this.tasks.advance(task, { type: 'ASSIGN', robot: r, tick: t });
     this.tasks.advance(task, { type: 'FETCH_STARTED', tick: t });
-    for (const id of task.lines) this.book.markPicking(id, t);
+    for (const id of task.lines) this.picking(id, t);
     cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id });
   }
 
@@ -425,7 +534,7 @@ export class Dispatcher {
     const join = this.tasks.forBin(best);
     if (join) {
       join.lines.push(id);
-      if (join.robot >= 0) this.book.markPicking(id, w.tick);
+      if (join.robot >= 0) this.picking(id, w.tick);
       this.pending.splice(i, 1);
       return true;
     }

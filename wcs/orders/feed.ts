@@ -78,3 +78,26 @@ export class ReplayFeed implements OrderFeed {
     }
   }
 }
+
+/**
+ * Orders handed in from outside (the order layer's released lines): each pushed order arrives at the
+ * next intake. Stock is real: nothing is topped up, a line no bin covers is split over bins.
+ */
+export class QueueFeed implements OrderFeed {
+  readonly topUp = false;
+  private queue: OrderSpec[] = [];
+
+  constructor(readonly channels: readonly string[]) {}
+
+  /** Queues an order (its id is given by the caller; its createdTick is set at intake). */
+  push(order: OrderSpec): void { this.queue.push(order); }
+
+  get length(): number { return this.queue.length; }
+
+  intake(t: number, _tickSeconds: number, _open: number, _nextId: () => number, add: (order: OrderSpec) => void): void {
+    if (this.queue.length === 0) return;
+    const q = this.queue;
+    this.queue = [];
+    for (const o of q) add({ ...o, createdTick: t });
+  }
+}

@@ -6,7 +6,10 @@
 import { forkRng, nextExponential, nextFloat, nextInt, type RngState } from '../../sim/rng.ts';
 import type { WcsConfig } from '../scenario/types.ts';
 
-/** One order as generated: distinct SKUs per line, quantities >= 1. Plain data, JSON-safe. */
+/**
+ * One order: lines with quantities >= 1 (distinct SKUs as generated here; a line split over several bins
+ * repeats its SKU). Plain data, JSON-safe.
+ */
 export interface OrderSpec {
   id: number;
   channel: string;

@@ -513,7 +513,7 @@ export class OrderService {
    * A pick confirmation from the port: `picked` units of the line were picked (from `bins`, when known).
    * Fewer than ordered makes the line short; its remaining reservation is released.
    */
-  confirmPick(orderId: string, n: number, picked: number, bins?: { bin: number; qty: number }[]): void {
+  confirmPick(orderId: string, n: number, picked: number, bins?: readonly { bin: number; qty: number }[]): void {
     const o = this.open.get(orderId);
     const l = o?.lines[n - 1];
     if (!o || !l) return;
