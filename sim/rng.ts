@@ -67,3 +67,11 @@ export function nextExponential(s: RngState, mean: number): number {
 export function forkRng(s: RngState, salt: number): RngState {
   return createRng((nextU32(s) ^ Math.imul(salt + 1, 0x85ebca6b)) >>> 0);
 }
+
+/**
+ * The seed of an independent stream named by `salt` for a run seeded `seed`: what a subsystem outside
+ * the world (the WCS) seeds its own generator with, so that building it draws nothing from the world's. Pure.
+ */
+export function streamSeed(seed: number, salt: number): number {
+  return (Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ Math.imul(salt + 1, 0xc2b2ae35)) >>> 0;
+}

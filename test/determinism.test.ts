@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { stateHash, World } from '../sim/world.ts';
+import { Dispatcher } from '../wcs/dispatch/dispatcher.ts';
 import { runScenario } from '../wcs/run/runner.ts';
 import { loadScenarioFile } from '../wcs/scenario/load.ts';
 
@@ -10,6 +12,14 @@ describe('determinism', () => {
     const a = run(7), b = run(7);
     expect(a.stateHash).toBe(b.stateHash);
     expect(a).toEqual(b);
+  });
+
+  it('building the WCS draws nothing from the world\'s random stream', () => {
+    const alone = new World(sc.world);
+    const withWcs = new World(sc.world);
+    new Dispatcher(withWcs, sc.wcs);
+    expect(stateHash(withWcs)).toBe(stateHash(alone));
+    expect(Array.from(withWcs.rng)).toEqual(Array.from(alone.rng));
   });
 
   it('a different seed gives a different state hash', () => {

@@ -20,7 +20,7 @@
 import type { Command, WorldEvent } from '../../sim/events.ts';
 import { Job, Phase } from '../../sim/robots.ts';
 import type { World } from '../../sim/world.ts';
-import { forkRng, type RngState } from '../../sim/rng.ts';
+import { createRng, forkRng, streamSeed, type RngState } from '../../sim/rng.ts';
 import { Inventory } from '../inventory/inventory.ts';
 import { OrderBook } from '../orders/book.ts';
 import { ProfileFeed, type OrderFeed } from '../orders/feed.ts';
@@ -48,6 +48,9 @@ export interface PickReporter {
   started(orderId: number, tick: number): void;
   done(orderId: number, picked: number, bins: readonly { bin: number; qty: number }[], tick: number): void;
 }
+
+/** Salt of the WCS's random stream (see streamSeed). */
+const WCS_STREAM = 7;
 
 export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96, restAfterSeconds: 20, rebind: true };
 
@@ -106,7 +109,8 @@ export class Dispatcher {
   constructor(w: World, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}, feed?: OrderFeed) {
     this.cfg = cfg;
     this.opts = { ...DEFAULT_DISPATCH, ...opts };
-    this.rng = forkRng(w.rng, 7);
+    // The WCS's own stream, from the run's seed: building a dispatcher draws nothing from the world's.
+    this.rng = createRng(streamSeed(cfg.seed, WCS_STREAM));
     this.inventory = Inventory.seed(w.binCell.length, {
       skus: cfg.skus, unitsPerBin: cfg.unitsPerBin, compartments: cfg.compartments, skew: cfg.orders.skew,
     }, forkRng(this.rng, 1));
