@@ -1,5 +1,6 @@
 /**
- * `npm start` (wcs/server/main.ts) as a process: what it says, and its exit code, when it cannot listen.
+ * `npm start` (wcs/server/main.ts) as a process: it serves with the simulation in its worker thread
+ * (started from TypeScript under tsx), and what it says, and its exit code, when it cannot listen.
  * Each test spawns tsx, so the timeouts are generous for loaded CI machines.
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +24,45 @@ function start(args: string[], env: Record<string, string> = {}): Promise<Run> {
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
   });
 }
+
+describe('npm start', () => {
+  it('serves: the simulation runs in its worker thread, health answers, SIGTERM stops it (exit 0)', async () => {
+    const base = { ...process.env };
+    delete base.PORT;
+    delete base.OMNICUBE_TOKEN;
+    const child = spawn('node_modules/.bin/tsx', ['wcs/server/main.ts', '--port', '0', '--speed', '100', '--scenario', 'smoke'],
+      { env: base, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += String(d); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += String(d);
+          const m = /open (http:\/\/\S+\/)/.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const health = async () => (await (await fetch(`${url}api/health`)).json()) as { status: string; scenario: string; tick: number };
+      const h1 = await health();
+      expect(h1).toMatchObject({ status: 'ok', scenario: 'smoke' });
+      await new Promise((r) => setTimeout(r, 1000));
+      // 100x real time: about 1,000 ticks a second.
+      expect((await health()).tick).toBeGreaterThan(h1.tick + 100);
+      const robot = await fetch(`${url}api/robots/0`);
+      expect(robot.status).toBe(200);
+      expect(await robot.json()).toMatchObject({ id: 0 });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
 
 describe('npm start when it cannot listen', () => {
   let blocker: Server;

@@ -7,12 +7,14 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { decideAccess, isLoopback } from '../wcs/server/access.ts';
 import { buildApp, redactToken, type ServerState } from '../wcs/server/app.ts';
 import type { ServerMessage, SnapshotMessage } from '../wcs/protocol.ts';
+import { ScenarioError } from '../wcs/scenario/load.ts';
 
 let app: FastifyInstance;
 let state: ServerState;
 
 beforeAll(async () => {
-  ({ app, state } = await buildApp({ scenario: 'smoke', speed: 20, paused: true }));
+  // In-process (inline) simulation host: the tests drive frames by hand, deterministically.
+  ({ app, state } = await buildApp({ scenario: 'smoke', speed: 20, paused: true, inline: true }));
 });
 afterAll(async () => { await app.close(); });
 
@@ -47,9 +49,11 @@ describe('REST API', () => {
 
   it('control: pause, step, resume, speed', async () => {
     expect((await post('/api/control', { action: 'pause' })).json()).toEqual({ paused: true, speed: 20 });
-    const t0 = state.hub.sim.world.tick;
-    expect((await post('/api/control', { action: 'step', ticks: 25 })).statusCode).toBe(200);
-    expect(state.hub.sim.world.tick).toBe(t0 + 25);
+    const t0 = state.sim.tick;
+    const stepped = await post('/api/control', { action: 'step', ticks: 25 });
+    expect(stepped.json()).toEqual({ paused: true, speed: 20, tick: t0 + 25, ticks: 25 });
+    expect(state.sim.tick).toBe(t0 + 25);
+    expect((await app.inject('/api/kpis')).json().tick).toBe(t0 + 25);
     expect((await post('/api/control', { action: 'speed', speed: 200 })).json()).toEqual({ paused: true, speed: 200 });
     expect((await post('/api/control', { action: 'resume' })).json()).toEqual({ paused: false, speed: 200 });
     const step = await post('/api/control', { action: 'step' });
@@ -69,7 +73,7 @@ describe('REST API', () => {
     const r = await post('/api/control', body);
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ statusCode: 400, field });
-    expect(state.hub.sim.control.speed).toBeGreaterThanOrEqual(1);
+    expect(state.sim.control.speed).toBeGreaterThanOrEqual(1);
   });
 
   it('a body that is not JSON is a 400 and the server carries on', async () => {
@@ -118,9 +122,9 @@ describe('API boundaries: exactly what the schema says', () => {
     ['/api/scenario', { name: 'exxpozed', path: '../../x' }, 'path'],
     ['/api/scenario', { name: ['exxpozed'] }, 'name'],
   ])('POST %s %j is refused, naming %s', async (url, body, field) => {
-    const before = { ...state.hub.sim.control, scenario: state.hub.sim.scenario.file.name };
+    const before = { ...state.sim.control, scenario: state.sim.scenario };
     expectApiError(await post(url, body), 400, 'BAD_REQUEST', field);
-    expect({ ...state.hub.sim.control, scenario: state.hub.sim.scenario.file.name }).toEqual(before);
+    expect({ ...state.sim.control, scenario: state.sim.scenario }).toEqual(before);
   });
 
   it.each(['%20', '1e1', '01', '-1', '1.0', '0x1', '+1', '%201', '1%20', '9999999999'])('GET /api/robots/%s is a 400 naming id', async (id) => {
@@ -183,6 +187,27 @@ describe('API boundaries: exactly what the schema says', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('starting on a scenario that does not validate', () => {
+  it('buildApp rejects with its ScenarioError (from the simulation\'s thread), naming the field, and leaves nothing running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnicube-lib-'));
+    const smoke = JSON.parse(readFileSync('scenarios/smoke.json', 'utf8')) as { robots: { count: number } };
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ ...smoke, robots: { ...smoke.robots, count: -3 } }));
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+    const before = ports();
+    try {
+      const e = await buildApp({ scenario: 'broken', speed: 1, scenarioDir: dir }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ScenarioError);
+      expect(e).toMatchObject({ field: 'robots.count', actual: -3, source: join(dir, 'broken.json') });
+      expect((e as Error).message).toMatch(/^robots\.count: expected .*got -3/);
+      // Its worker is gone (a worker holds a MessagePort open while it runs).
+      await new Promise((r) => setTimeout(r, 100));
+      expect(ports()).toBeLessThanOrEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('access: reads open, writes need the token when there is one', () => {
@@ -259,7 +284,7 @@ describe('WebSocket stream', () => {
     const a: ServerMessage[] = [], b: ServerMessage[] = [];
     const wa = await open(url), wb = await open(url);
     collect(wa, a); collect(wb, b);
-    for (let i = 0; i < 30; i++) state.hub.tick();
+    for (let i = 0; i < 30; i++) await state.hub.tick();
     await new Promise((r) => setTimeout(r, 100));
     for (const msgs of [a, b]) {
       expect(msgs[0]!.type).toBe('snapshot');
@@ -289,10 +314,10 @@ describe('WebSocket stream', () => {
     expect(await closed).toBe(1009);
     await new Promise((r) => setTimeout(r, 100));
     expect(a.readyState).toBe(WebSocket.OPEN);
-    expect(state.hub.sim.control.paused).toBe(true); // the stream takes no commands
+    expect(state.sim.control.paused).toBe(true); // the stream takes no commands
     // The client that sent junk still receives the stream.
     await app.inject({ method: 'POST', url: '/api/control', payload: { action: 'resume' } });
-    for (let i = 0; i < 5; i++) state.hub.tick();
+    for (let i = 0; i < 5; i++) await state.hub.tick();
     await new Promise((r) => setTimeout(r, 100));
     await app.inject({ method: 'POST', url: '/api/control', payload: { action: 'pause' } });
     expect(got.some((m) => m.type === 'frame')).toBe(true);
@@ -301,7 +326,8 @@ describe('WebSocket stream', () => {
   });
 
   it('a client that stops reading leaves the server buffer bounded while the others keep receiving', async () => {
-    // A separate server on the big grid with a small high-water mark, so the test fills it quickly.
+    // A separate server on the big grid with a small high-water mark, so the test fills it quickly; its
+    // simulation in a worker thread, frames driven by hand.
     const big = await buildApp({ scenario: 'thalia', speed: 1000, stream: { highWater: 256 * 1024, lowWater: 32 * 1024, budgetMs: 5 } });
     const address = await big.app.listen({ port: 0, host: '127.0.0.1' });
     const u = address.replace('http', 'ws') + '/ws';
@@ -315,13 +341,13 @@ describe('WebSocket stream', () => {
       const hub = big.state.hub;
       let maxBuffered = 0;
       for (let i = 0; i < 600; i++) {
-        hub.tick();
+        await hub.tick();
         if (i % 10 === 0) await new Promise((r) => setTimeout(r, 2));
         for (const s of hub.stats()) maxBuffered = Math.max(maxBuffered, s.bufferedAmount);
       }
       await new Promise((r) => setTimeout(r, 300));
       const dropped = Math.max(...hub.stats().map((s) => s.framesDropped));
-      const snapshotBytes = JSON.stringify(hub.sim.snapshot()).length;
+      const snapshotBytes = (await big.state.sim.snapshot()).length;
       // The slow client's queue never grows past the high-water mark plus one message.
       expect(maxBuffered).toBeLessThan(hub.opts.highWater + snapshotBytes);
       expect(dropped).toBeGreaterThan(100);
@@ -331,4 +357,89 @@ describe('WebSocket stream', () => {
       await big.app.close();
     }
   }, 120_000);
+});
+
+describe('the simulation thread: its failures are reported, not fatal', () => {
+  const logged = (logs: string[], pattern: RegExp) => logs.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => pattern.test(l.msg));
+
+  it('an error in a tick stops the simulation, is logged and shown by health; reads go on; a load starts over', async () => {
+    const logs: string[] = [];
+    const clock = { t: 0 };
+    const f = await buildApp({ scenario: 'smoke', speed: 10, inline: true, stream: { now: () => clock.t },
+      logger: { level: 'info', stream: { write: (line: string) => { logs.push(line); } } } });
+    try {
+      const host = f.state.sim.inlineHost!;
+      await f.state.hub.tick();
+      host.sim!.stepOnce = () => { throw new Error('boom in a tick'); };
+      clock.t += 50;
+      await f.state.hub.tick();
+      const h = (await f.app.inject('/api/health')).json();
+      expect(h).toMatchObject({ status: 'error', scenario: 'smoke' });
+      expect(h.error).toMatch(/boom in a tick/);
+      expect(logged(logs, /boom in a tick/).map((l) => l.level)).toEqual([50]);
+      // Reads still answer, from the last state; control is refused, saying why.
+      expect((await f.app.inject('/api/kpis')).statusCode).toBe(200);
+      expect((await f.app.inject('/api/robots/0')).json()).toMatchObject({ id: 0 });
+      const refused = await f.app.inject({ method: 'POST', url: '/api/control', payload: { action: 'pause' } });
+      expectApiError(refused, 409, 'SIM_FAULT', 'action');
+      expect(refused.json().message).toMatch(/boom in a tick/);
+      // Frames stop; loading a scenario starts over.
+      const tick = f.state.sim.tick;
+      clock.t += 50;
+      await f.state.hub.tick();
+      expect(f.state.sim.tick).toBe(tick);
+      expect((await f.app.inject({ method: 'POST', url: '/api/scenario', payload: { name: 'smoke' } })).statusCode).toBe(200);
+      expect((await f.app.inject('/api/health')).json()).toMatchObject({ status: 'ok', tick: 0 });
+      await f.state.hub.tick();
+      clock.t += 1000;
+      await f.state.hub.tick();
+      expect(f.state.sim.tick).toBeGreaterThan(0);
+    } finally {
+      await f.app.close();
+    }
+  });
+
+  it('a step stopped by an error in a tick answers 409 SIM_FAULT', async () => {
+    const f = await buildApp({ scenario: 'smoke', speed: 10, paused: true, inline: true });
+    try {
+      const sim = f.state.sim.inlineHost!.sim!;
+      const stepOnce = sim.stepOnce.bind(sim);
+      sim.stepOnce = () => { if (sim.world.tick === 7) throw new Error('tick 7 failed'); stepOnce(); };
+      const r = await f.app.inject({ method: 'POST', url: '/api/control', payload: { action: 'step', ticks: 20 } });
+      expectApiError(r, 409, 'SIM_FAULT', 'action');
+      expect((await f.app.inject('/api/health')).json()).toMatchObject({ status: 'error', tick: 7 });
+    } finally {
+      await f.app.close();
+    }
+  });
+
+  it('a worker that dies is reported (health error, logged); reads answer, requests to it are a 503; a load starts a new one', async () => {
+    const logs: string[] = [];
+    const f = await buildApp({ scenario: 'smoke', speed: 10, paused: true,
+      logger: { level: 'info', stream: { write: (line: string) => { logs.push(line); } } } });
+    try {
+      const worker = f.state.sim.workerThread!;
+      expect(worker).toBeDefined();
+      await f.app.inject({ method: 'POST', url: '/api/control', payload: { action: 'step', ticks: 10 } });
+      await worker.terminate();
+      await new Promise((r) => setTimeout(r, 50));
+      const h = (await f.app.inject('/api/health')).json();
+      expect(h).toMatchObject({ status: 'error', scenario: 'smoke', tick: 10 });
+      expect(h.error).toMatch(/worker stopped/);
+      expect(logged(logs, /worker stopped/).map((l) => l.level)).toEqual([50]);
+      expect((await f.app.inject('/api/kpis')).json()).toMatchObject({ tick: 10 });
+      expectApiError(await f.app.inject('/api/robots/0'), 503, 'SIM_UNAVAILABLE');
+      expectApiError(await f.app.inject({ method: 'POST', url: '/api/control', payload: { action: 'resume' } }), 503, 'SIM_UNAVAILABLE');
+      // Loading a scenario starts a new worker, with the control the old one had.
+      const r = await f.app.inject({ method: 'POST', url: '/api/scenario', payload: { name: 'exxpozed' } });
+      expect(r.json()).toEqual({ name: 'exxpozed', robots: 12 });
+      expect(f.state.sim.workerThread).toBeDefined();
+      expect(f.state.sim.workerThread).not.toBe(worker);
+      expect((await f.app.inject('/api/health')).json()).toMatchObject({ status: 'ok', scenario: 'exxpozed', tick: 0 });
+      expect(f.state.sim.control).toEqual({ paused: true, speed: 10 });
+      expect((await f.app.inject({ method: 'POST', url: '/api/control', payload: { action: 'step', ticks: 3 } })).json()).toMatchObject({ tick: 3 });
+    } finally {
+      await f.app.close();
+    }
+  }, 60_000);
 });

@@ -82,7 +82,7 @@ describe('live viewer', () => {
 
   it('pause stops the tick counter and resume restarts it', async () => {
     await page.click('#pause');
-    await until(async () => (await app.inject('/api/health')).json().tick, () => state.hub.sim.control.paused);
+    await until(async () => (await app.inject('/api/health')).json().tick, () => state.sim.control.paused);
     await sleep(400);
     const t1 = (await hooks()).tick;
     await sleep(1000);
@@ -103,12 +103,12 @@ describe('live viewer', () => {
     };
     await page.fill('#speed', '2');
     if (await page.$('#speed-apply')) await page.click('#speed-apply'); else await page.press('#speed', 'Enter');
-    await until(async () => state.hub.sim.control.speed, (s) => s === 2);
+    await until(async () => state.sim.control.speed, (s) => s === 2);
     await sleep(300);
     const slow = await rate();
     await page.fill('#speed', '20');
     if (await page.$('#speed-apply')) await page.click('#speed-apply'); else await page.press('#speed', 'Enter');
-    await until(async () => state.hub.sim.control.speed, (s) => s === 20);
+    await until(async () => state.sim.control.speed, (s) => s === 20);
     await sleep(300);
     const fast = await rate();
     // 2x real time is about 20 ticks per second, 20x about 200.
@@ -144,11 +144,11 @@ describe('live viewer', () => {
     try {
       await other.goto(url);
       await until(() => other.evaluate(() => (globalThis as unknown as { __omnicube: Hooks }).__omnicube.ready), (v) => v);
-      expect(state.hub.sim.control.paused).toBe(false);
+      expect(state.sim.control.paused).toBe(false);
       await other.click('#pause');
       await until(async () => other.textContent('#banner'), (t) => /UNAUTHORIZED/.test(t ?? ''));
       expect(await other.textContent('#banner')).toMatch(/token/);
-      expect(state.hub.sim.control.paused).toBe(false);
+      expect(state.sim.control.paused).toBe(false);
     } finally {
       await other.close();
     }

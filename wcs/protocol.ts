@@ -107,8 +107,14 @@ export type ServerMessage = SnapshotMessage | FrameMessage;
 
 // ---- REST --------------------------------------------------------------------------------------------
 
-/** GET /api/health */
-export interface HealthResponse { status: 'ok'; version: string; protocol: number; scenario: string; tick: number; clients: number }
+/**
+ * GET /api/health: answered by the server's thread at once, from the latest state the simulation (in
+ * its own thread) posted. `status` is `error` when the simulation has stopped: an error in a tick, or its
+ * thread died; `error` says which. Loading a scenario starts it again.
+ */
+export interface HealthResponse {
+  status: 'ok' | 'error'; version: string; protocol: number; scenario: string; tick: number; clients: number; error?: string;
+}
 
 /**
  * POST /api/control body: one action, with only its own fields. `step` (1-36,000 ticks, default 1) only
@@ -165,11 +171,13 @@ export interface PortDetail {
 /**
  * The named error codes: BAD_REQUEST is a schema violation; SCENARIO_INVALID a library file that does not
  * validate; UNAUTHORIZED a write without the server's token; FORBIDDEN_HOST a write without a token
- * through a Host name that is not loopback; NOT_FOUND a route that does not exist.
+ * through a Host name that is not loopback; NOT_FOUND a route that does not exist; SIM_FAULT (409) a
+ * control action on a simulation an error stopped (load a scenario); SIM_UNAVAILABLE (503) the
+ * simulation's thread did not answer in time, or is not running.
  */
 export type ApiErrorCode = 'BAD_REQUEST' | 'INVALID_JSON' | 'EMPTY_BODY' | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_CONTENT_LENGTH'
   | 'BODY_TOO_LARGE' | 'NOT_FOUND' | 'NO_SUCH_ROBOT' | 'NO_SUCH_PORT' | 'UNKNOWN_SCENARIO' | 'SCENARIO_INVALID' | 'NOT_PAUSED'
-  | 'STEP_RUNNING' | 'UNAUTHORIZED' | 'FORBIDDEN_HOST' | 'UPGRADE_REQUIRED' | 'INTERNAL';
+  | 'STEP_RUNNING' | 'SIM_FAULT' | 'SIM_UNAVAILABLE' | 'UNAUTHORIZED' | 'FORBIDDEN_HOST' | 'UPGRADE_REQUIRED' | 'INTERNAL';
 
 /**
  * Body of every error answer (4xx and 5xx, the same shape for all): a named code, the field at fault if

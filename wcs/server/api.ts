@@ -3,15 +3,35 @@
  * loading. Every route declares JSON Schema for what it takes and returns, and takes exactly that: no
  * unknown fields, no type coercion (the app's ajv is configured so), route parameters matched by strict
  * patterns. Errors are ApiError bodies (see ../protocol.ts and ./errors.ts).
+ *
+ * The simulation runs in its own thread (./sim-client.ts): health, the scenario and KPIs are answered
+ * from the latest state it posted (at most a frame old), without waiting for it; inspection, control
+ * and loading are requests to it.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { Job } from '../../sim/robots.ts';
-import { robotPath, robotPose } from '../../sim/view.ts';
 import type { ControlRequest, ControlResponse, HealthResponse, LoadScenarioRequest, PortDetail, RobotDetail } from '../protocol.ts';
 import { PROTOCOL_VERSION } from '../protocol.ts';
-import { robotState } from './live.ts';
 import type { ServerState } from './app.ts';
 import { ApiFault } from './errors.ts';
+import { ChannelClosed, ChannelTimeout, RemoteError } from './sim-channel.ts';
+
+/**
+ * What a failed request to the simulation means to the client: a refusal (SimRefusal) as the ApiFault it
+ * stands for, no answer in time or a worker gone as a 503 SIM_UNAVAILABLE; anything else goes on (a 500,
+ * logged).
+ */
+async function asked<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (e) {
+    if (e instanceof RemoteError && typeof e.data.statusCode === 'number' && typeof e.data.code === 'string') {
+      throw new ApiFault(e.data.statusCode, e.data.code as ApiFault['code'], e.message, e.data.field as string | undefined);
+    }
+    if (e instanceof ChannelTimeout) throw new ApiFault(503, 'SIM_UNAVAILABLE', `the simulation did not answer within ${e.ms / 1000} s (busy loading a scenario, or a long tick); try again`);
+    if (e instanceof ChannelClosed) throw new ApiFault(503, 'SIM_UNAVAILABLE', `the simulation is not running (${e.message}); load a scenario to start it again`);
+    throw e;
+  }
+}
 
 const errorSchema = {
   type: 'object',
@@ -53,10 +73,11 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.get('/api/health', {
       schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' }, version: { type: 'string' },
-        protocol: { type: 'integer' }, scenario: { type: 'string' }, tick: { type: 'integer' }, clients: { type: 'integer' } } }, ...errors } },
+        protocol: { type: 'integer' }, scenario: { type: 'string' }, tick: { type: 'integer' }, clients: { type: 'integer' },
+        error: { type: 'string' } } }, ...errors } },
     }, async (): Promise<HealthResponse> => ({
-      status: 'ok', version: state.version, protocol: PROTOCOL_VERSION, scenario: state.hub.sim.scenario.file.name,
-      tick: state.hub.sim.world.tick, clients: state.hub.clientCount,
+      status: state.sim.status, version: state.version, protocol: PROTOCOL_VERSION, scenario: state.sim.scenario,
+      tick: state.sim.tick, clients: state.hub.clientCount, ...(state.sim.error !== undefined ? { error: state.sim.error } : {}),
     }));
 
     app.get('/api/scenario', {
@@ -68,9 +89,9 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
           x: { type: 'integer' }, y: { type: 'integer' }, buffer: { type: 'array', items: cellPair } } } },
         robots: { type: 'integer' }, bins: { type: 'integer' }, library: { type: 'array', items: { type: 'string' } },
       } }, ...errors } },
-    }, async () => ({ ...state.hub.sim.scenarioInfo(), library: state.library() }));
+    }, async () => ({ ...state.sim.info, library: state.library() }));
 
-    app.get('/api/kpis', { schema: { response: { 200: kpiSchema, ...errors } } }, async () => state.hub.sim.kpis());
+    app.get('/api/kpis', { schema: { response: { 200: kpiSchema, ...errors } } }, async () => state.sim.state.kpis);
 
     app.get<{ Params: { id: string } }>('/api/robots/:id', {
       schema: {
@@ -82,19 +103,13 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
         } }, ...errors },
       },
     }, async (req): Promise<RobotDetail> => {
-      const w = state.hub.sim.world;
+      const count = state.sim.info.robots;
       const r = Number(req.params.id);
-      if (r >= w.robots.count) throw new ApiFault(404, 'NO_SUCH_ROBOT', `id: robot ${r} does not exist (0-${w.robots.count - 1})`, 'id');
-      const pose = new Float64Array(3);
-      robotPose(w, r, pose);
-      const R = w.robots;
-      const job = (['none', 'fetch', 'collect', 'park'] as const)[R.job[r]!] ?? 'none';
-      const port = R.jobPort[r]!;
-      return {
-        id: r, x: Math.round(pose[0]! * 100) / 100, y: Math.round(pose[1]! * 100) / 100, state: robotState(w, r), job,
-        task: R.job[r] === Job.Fetch ? R.jobTask[r]! : -1, bin: R.bin[r]!, targetBin: R.jobBin[r]! >= 0 && R.job[r] === Job.Fetch ? R.jobBin[r]! : -1,
-        port: port >= 0 ? w.cfg.ports[port]!.id : null, path: robotPath(w, r),
-      };
+      const notFound = () => new ApiFault(404, 'NO_SUCH_ROBOT', `id: robot ${r} does not exist (0-${count - 1})`, 'id');
+      if (r >= count) throw notFound();
+      const detail = await asked(state.sim.robot(r));
+      if (!detail) throw notFound();
+      return detail;
     });
 
     app.get<{ Params: { id: string } }>('/api/ports/:id', {
@@ -108,16 +123,12 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
         } }, ...errors },
       },
     }, async (req): Promise<PortDetail> => {
-      const sim = state.hub.sim;
-      const w = sim.world;
-      const i = w.cfg.ports.findIndex((p) => p.id === req.params.id);
-      if (i < 0) throw new ApiFault(404, 'NO_SUCH_PORT', `id: port ${JSON.stringify(req.params.id)} does not exist`, 'id');
-      const p = w.ports[i]!;
-      return {
-        id: p.cfg.id, type: p.cfg.type, x: p.cfg.x, y: p.cfg.y, queue: [...p.queue], waiting: [...p.waiting],
-        binsInside: p.binsInside(), presenting: p.opBin, presentations: p.presentations,
-        utilization: Math.round((p.busyTicks / Math.max(1, w.tick)) * 10000) / 10000, perHour: sim.portRate(i),
-      };
+      const i = state.sim.info.ports.findIndex((p) => p.id === req.params.id);
+      const notFound = () => new ApiFault(404, 'NO_SUCH_PORT', `id: port ${JSON.stringify(req.params.id)} does not exist`, 'id');
+      if (i < 0) throw notFound();
+      const detail = await asked(state.sim.port(i));
+      if (!detail) throw notFound();
+      return detail;
     });
 
     app.post<{ Body: ControlRequest }>('/api/control', {
@@ -141,23 +152,10 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
         response: { 200: controlSchema, ...errors },
       },
     }, async (req): Promise<ControlResponse> => {
-      const sim = state.hub.sim;
-      const b = req.body;
-      if (b.action === 'pause') sim.control.paused = true;
-      else if (b.action === 'resume') {
-        // Resuming ends a running step: the simulation runs in real time from where the step got to.
-        sim.cancelStep();
-        sim.control.paused = false;
-      } else if (b.action === 'speed') sim.control.speed = b.speed;
-      else {
-        if (!sim.control.paused) throw new ApiFault(409, 'NOT_PAUSED', 'action: step only while paused', 'action');
-        if (sim.stepping) throw new ApiFault(409, 'STEP_RUNNING', 'action: a step is running; wait for its answer, or resume to end it', 'action');
-        // Answered when the step is done; it runs in slices, so other requests and the stream carry on.
-        const ticks = await sim.stepTicks(b.ticks ?? 1, state.hub.opts.stepSliceMs, state.hub.opts.now);
-        return { ...sim.control, tick: sim.world.tick, ticks };
-      }
-      state.hub.controlChanged();
-      return { ...sim.control };
+      // Applied in the simulation's thread; a step (only while paused, one at a time) is answered when
+      // done, and runs in slices there, so other requests and the stream carry on.
+      const a = await asked(state.sim.controlAction(req.body));
+      return a.ticks === undefined ? { ...a.control } : { ...a.control, tick: a.tick, ticks: a.ticks };
     });
 
     app.post<{ Body: LoadScenarioRequest }>('/api/scenario', {
@@ -170,8 +168,9 @@ export function apiPlugin(state: ServerState): FastifyPluginAsync {
       if (!state.library().includes(name)) {
         throw new ApiFault(400, 'UNKNOWN_SCENARIO', `name: no scenario named ${JSON.stringify(name)} (library: ${state.library().join(', ')})`, 'name');
       }
-      state.load(name);
-      return { name, robots: state.hub.sim.world.robots.count };
+      // Validated and built in the simulation's thread: the server answers meanwhile.
+      const loaded = await asked(state.load(name));
+      return { name, robots: loaded.info.robots };
     });
   };
 }

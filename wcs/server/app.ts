@@ -1,18 +1,19 @@
 /**
  * The fastify app: REST API, the WebSocket stream at /ws and the built viewer as static files, with the
  * error shape (./errors.ts) and the write guard (./access.ts) around them. Built by `buildApp` so tests
- * can `inject` requests or listen on port 0.
+ * can `inject` requests or listen on port 0. The simulation runs in a worker thread (./sim-host.ts,
+ * reached through ./sim-client.ts), so no answer here waits for ticks.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { loadScenarioFile } from '../scenario/load.ts';
 import { writeGuard } from './access.ts';
 import { apiPlugin } from './api.ts';
 import { ApiFault, installErrorHandling } from './errors.ts';
-import { LiveSim } from './live.ts';
+import { SimClient } from './sim-client.ts';
+import type { HostOptions, LoadAnswer } from './sim-protocol.ts';
 import { StreamHub, type StreamOptions } from './stream.ts';
 
 /** Largest request body taken, bytes: control bodies are tens of bytes. */
@@ -33,34 +34,46 @@ export interface ServerOptions {
   logger?: boolean | (NonNullable<FastifyServerOptions['logger']> & object);
   /** Writes need `Authorization: Bearer <token>`; undefined: no token, writes only via a loopback Host. */
   token?: string;
+  /**
+   * Run the simulation host in this thread (on the same message protocol, over a MessageChannel)
+   * instead of a worker thread: for tests that drive frames by hand (`state.hub.tick()`), on a fake
+   * clock (`stream.now`) or reach into the simulation (`state.sim.inlineHost`). Ticks then hold up the
+   * event loop, as they would in one thread.
+   */
+  inline?: boolean;
 }
 
-/** What the routes share: the stream hub (and through it the live simulation) and the library. */
+/** What the routes share: the simulation (its latest state, and requests to it), the stream hub and the library. */
 export interface ServerState {
   version: string;
+  sim: SimClient;
   hub: StreamHub;
   library(): string[];
-  load(name: string): void;
+  /** Load a library scenario by name (in the simulation's thread); rejects with its ScenarioError. */
+  load(name: string): Promise<LoadAnswer>;
+}
+
+/** The host's pacing options among `stream` (those given). */
+function hostOptions(stream: Partial<StreamOptions> = {}): Partial<HostOptions> {
+  const out: Partial<HostOptions> = {};
+  for (const k of ['fps', 'budgetMs', 'sliceMs', 'kpiEvery'] as const) if (stream[k] !== undefined) out[k] = stream[k];
+  return out;
 }
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
 /**
- * Build the server for `opts` (loads the scenario; throws its ScenarioError when it does not validate).
- * The stream's timer is not started: call `state.hub.start()` after listening (tests drive it by hand).
+ * Build the server for `opts`: starts the simulation (in a worker thread unless `inline`) and loads the
+ * scenario; throws its ScenarioError when it does not validate. The pacing loop is not started: call
+ * `state.hub.start()` after listening (tests drive frames by hand with `state.hub.tick()`). `app.close()`
+ * stops the simulation and its worker.
  */
 export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInstance; state: ServerState }> {
   const scenarioDir = opts.scenarioDir ?? join(root, 'scenarios');
   const library = () => readdirSync(scenarioDir).filter((f) => f.endsWith('.json') && !f.includes('schema'))
     .map((f) => f.slice(0, -5)).sort();
-  const make = (name: string, control = { paused: opts.paused ?? false, speed: opts.speed }) =>
-    new LiveSim(loadScenarioFile(join(scenarioDir, `${name}.json`)), control);
-  const hub = new StreamHub(make(opts.scenario), opts.stream);
+  const file = (name: string) => join(scenarioDir, `${name}.json`);
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const state: ServerState = {
-    version, hub, library,
-    load(name) { hub.replace(make(name, { ...hub.sim.control })); },
-  };
 
   const app = Fastify({
     logger: loggerOptions(opts.logger),
@@ -72,6 +85,17 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
     // verbose: errors carry the offending value and the schema, so messages can say what was expected.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, verbose: true } },
   });
+  let sim: SimClient;
+  try {
+    sim = await SimClient.create(file(opts.scenario), { paused: opts.paused ?? false, speed: opts.speed },
+      { inline: opts.inline, host: hostOptions(opts.stream), now: opts.stream?.now, log: app.log });
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
+  const hub = new StreamHub(sim, opts.stream);
+  const state: ServerState = { version, sim, hub, library, load: (name) => sim.load(file(name)) };
+
   installErrorHandling(app, BODY_LIMIT);
   // JSON only: fastify would also read text/plain, a type any web page may post cross-origin.
   app.removeContentTypeParser('text/plain');
@@ -96,7 +120,10 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
   } else {
     app.get('/', async (_req, reply) => reply.type('text/plain').send('viewer not built: npm run build:viewer'));
   }
-  app.addHook('onClose', async () => hub.stop());
+  app.addHook('onClose', async () => {
+    hub.stop();
+    await sim.close();
+  });
   return { app, state };
 }
 

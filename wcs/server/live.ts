@@ -3,18 +3,19 @@
  * (the real-time adapter around the pure simulator), with the change tracking the stream needs. The
  * simulation never waits for anybody: `advance` runs as many ticks as the requested speed asks for,
  * within a wall-time budget per frame, and reports the speed it achieved; a long step runs in slices
- * that yield to the event loop, so the server keeps answering and streaming meanwhile.
+ * that yield to the event loop, so requests are handled and frames posted meanwhile. It lives in the
+ * simulation host (./sim-host.ts), in the worker thread.
  */
 import type { Command } from '../../sim/events.ts';
 import { CellKind } from '../../sim/config.ts';
 import { Job, Phase, Step, TIME_CATEGORIES } from '../../sim/robots.ts';
 import { step } from '../../sim/step.ts';
-import { robotPose } from '../../sim/view.ts';
+import { robotPath, robotPose } from '../../sim/view.ts';
 import { World } from '../../sim/world.ts';
 import { Dispatcher } from '../dispatch/dispatcher.ts';
 import {
-  PROTOCOL_VERSION, ROBOT_STATES, type ControlState, type FrameMessage, type LiveKpis, type PortRecord,
-  type RobotRecord, type RobotState, type ScenarioInfo, type SnapshotMessage, type StackRecord,
+  PROTOCOL_VERSION, ROBOT_STATES, type ControlState, type FrameMessage, type LiveKpis, type PortDetail, type PortRecord,
+  type RobotDetail, type RobotRecord, type RobotState, type ScenarioInfo, type SnapshotMessage, type StackRecord,
 } from '../protocol.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
 
@@ -111,33 +112,57 @@ export class LiveSim {
    * Advance by `wallMs` of wall time (the real time since the last call) at the requested speed,
    * spending at most `budgetMs` of wall time (measured with `now`) on ticks. Ticks the budget leaves
    * undone carry over, up to MAX_DEBT_MS worth. The achieved speed (kpis().actualSpeed) is what
-   * happened: simulated seconds run over the wall time that passed, gaps included.
+   * happened: simulated seconds run over the wall time that passed, gaps included. The same as
+   * `owe(wallMs)`, `run(budgetMs, now)` and `record(wallMs, ran)`, which a caller running a frame's
+   * ticks in slices (yielding in between) calls itself.
    */
   advance(wallMs: number, budgetMs: number, now: () => number): number {
+    if (!this.owe(wallMs)) return 0;
+    const ran = this.run(budgetMs, now);
+    this.record(wallMs, ran);
+    return ran;
+  }
+
+  /**
+   * Start a frame: owe the ticks `wallMs` of wall time asks for at the requested speed (with what is
+   * carried, capped at MAX_DEBT_MS worth). False while paused (nothing owed, nothing to record).
+   */
+  owe(wallMs: number): boolean {
     if (this.control.paused) {
       // Time spent paused is neither owed nor part of the achieved speed.
       this.tickDebt = 0;
       this.speedSamples = [];
-      return 0;
+      return false;
     }
     if (this.control.speed !== this.sampledSpeed) {
       // A new speed was asked for: report what it achieves, not an average with the old one.
       this.speedSamples = [];
       this.sampledSpeed = this.control.speed;
     }
-    const w = this.world;
-    const t0 = now();
-    const ticksPerMs = this.control.speed / 1000 / w.tickSeconds;
+    const ticksPerMs = this.control.speed / 1000 / this.world.tickSeconds;
     this.tickDebt = Math.min(this.tickDebt + ticksPerMs * Math.max(0, wallMs), ticksPerMs * MAX_DEBT_MS);
+    return true;
+  }
+
+  /** Run owed ticks for at most `budgetMs` of wall time (measured with `now`), not while paused; the ticks run. */
+  run(budgetMs: number, now: () => number): number {
+    const t0 = now();
     let ran = 0;
-    while (this.tickDebt >= 1 && now() - t0 < budgetMs) {
+    while (this.tickDebt >= 1 && !this.control.paused && now() - t0 < budgetMs) {
       this.stepOnce();
       this.tickDebt--;
       ran++;
     }
-    this.speedSamples.push([Math.max(0, wallMs), ran * w.tickSeconds]);
-    if (this.speedSamples.length > SPEED_WINDOW) this.speedSamples.shift();
     return ran;
+  }
+
+  /** Are whole ticks owed? */
+  get owing(): boolean { return this.tickDebt >= 1 && !this.control.paused; }
+
+  /** End a frame of `wallMs` in which `ran` ticks ran: a sample of the achieved speed. */
+  record(wallMs: number, ran: number): void {
+    this.speedSamples.push([Math.max(0, wallMs), ran * this.world.tickSeconds]);
+    if (this.speedSamples.length > SPEED_WINDOW) this.speedSamples.shift();
   }
 
   /** Is a step (stepTicks) in progress? */
@@ -271,6 +296,34 @@ export class LiveSim {
 
   /** Is the cell a port cell (for REST lookups)? */
   isPortCell(cell: number): boolean { return this.world.grid.kind[cell] === CellKind.Port; }
+
+  /** Robot r for the inspector (GET /api/robots/:id), or null when there is no such robot. */
+  robotDetail(r: number): RobotDetail | null {
+    const w = this.world;
+    if (!Number.isInteger(r) || r < 0 || r >= w.robots.count) return null;
+    const pose = new Float64Array(3);
+    robotPose(w, r, pose);
+    const R = w.robots;
+    const job = (['none', 'fetch', 'collect', 'park'] as const)[R.job[r]!] ?? 'none';
+    const port = R.jobPort[r]!;
+    return {
+      id: r, x: round(pose[0]!, 2), y: round(pose[1]!, 2), state: robotState(w, r), job,
+      task: R.job[r] === Job.Fetch ? R.jobTask[r]! : -1, bin: R.bin[r]!, targetBin: R.jobBin[r]! >= 0 && R.job[r] === Job.Fetch ? R.jobBin[r]! : -1,
+      port: port >= 0 ? w.cfg.ports[port]!.id : null, path: robotPath(w, r),
+    };
+  }
+
+  /** Port i (index in the scenario's ports) for the inspector (GET /api/ports/:id), or null when there is none. */
+  portDetail(i: number): PortDetail | null {
+    const w = this.world;
+    const p = w.ports[i];
+    if (!p) return null;
+    return {
+      id: p.cfg.id, type: p.cfg.type, x: p.cfg.x, y: p.cfg.y, queue: [...p.queue], waiting: [...p.waiting],
+      binsInside: p.binsInside(), presenting: p.opBin, presentations: p.presentations,
+      utilization: round(p.busyTicks / Math.max(1, w.tick), 4), perHour: this.portRate(i),
+    };
+  }
 }
 
 function round(x: number, d: number): number {

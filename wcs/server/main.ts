@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     if (why) fail(why);
     throw e;
   }
-  state.hub.start();
+  await state.hub.start();
   const bound = (app.server.address() as { port: number }).port;
   const everywhere = host === '0.0.0.0' || host === '::';
   const shown = everywhere ? hostname() : isLoopback(host) ? 'localhost' : host;

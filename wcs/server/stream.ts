@@ -1,12 +1,14 @@
 /**
- * The live stream: drives the LiveSim on a wall-clock timer and fans its frames out to every WebSocket
- * client. One shared diff per frame; a client whose socket buffer is above `highWater` misses frames
- * (nothing is queued for it) and gets a fresh snapshot once it has drained below `lowWater`. So a slow
- * client never makes the server buffer without bound, and the simulation never waits for anyone.
+ * The live stream: fans the simulation's frames out to every WebSocket client. The frames come from the
+ * simulation host (./sim-host.ts, in its worker thread) as the JSON text to send, one shared diff per
+ * frame, through the SimClient (./sim-client.ts). A client whose socket buffer is above `highWater`
+ * misses frames (nothing is queued for it) and gets a fresh snapshot once it has drained below
+ * `lowWater`: the hub asks the host for one, which comes with the next frame. So a slow client never
+ * makes the server buffer without bound, and the simulation never waits for anyone.
  */
 import type { WebSocket } from 'ws';
-import type { ControlState, ServerMessage } from '../protocol.ts';
-import type { LiveSim } from './live.ts';
+import type { SimClient } from './sim-client.ts';
+import type { FrameEvent, HostOptions } from './sim-protocol.ts';
 
 interface Client {
   ws: WebSocket;
@@ -18,69 +20,46 @@ interface Client {
   since: number;
 }
 
-export interface StreamOptions {
-  /** Frames per wall second. */
-  fps: number;
-  /** Wall milliseconds per frame the simulation may use (at 20 fps, 35 of every 50). */
-  budgetMs: number;
-  /** Wall milliseconds per slice of a long step (the event loop runs between slices). */
-  stepSliceMs: number;
+/** The stream's options: the host's pacing (passed on to it) and the hub's back-pressure. */
+export interface StreamOptions extends HostOptions {
   highWater: number;
   lowWater: number;
-  /** Send KPIs every this many frames. */
-  kpiEvery: number;
+  /** The clock: client statistics; also the host's when it runs in-process (a worker keeps its own). */
   now: () => number;
 }
 
-export const DEFAULT_STREAM: StreamOptions = {
-  fps: 20, budgetMs: 35, stepSliceMs: 10, highWater: 1 << 20, lowWater: 1 << 16, kpiEvery: 10, now: () => performance.now(),
+export const DEFAULT_STREAM: Omit<StreamOptions, keyof HostOptions> = {
+  highWater: 1 << 20, lowWater: 1 << 16, now: () => performance.now(),
 };
 
 /** Client statistics for the health endpoint and tests. */
 export interface ClientStats { bytes: number; framesSent: number; framesDropped: number; bufferedAmount: number; seconds: number }
 
 export class StreamHub {
-  sim: LiveSim;
-  readonly opts: StreamOptions;
+  readonly sim: SimClient;
+  readonly opts: Omit<StreamOptions, keyof HostOptions>;
   private readonly clients = new Set<Client>();
-  private timer: NodeJS.Timeout | undefined;
-  /** When the last frame started (NaN before the first: a first frame driven by hand owes nothing). */
-  private last = NaN;
-  private frameNo = 0;
-  private pendingControl: ControlState | undefined;
-  /** Wall milliseconds the last frames took (simulation + encoding), for the health endpoint. */
-  lastFrameMs = 0;
+  /** Bytes of the last snapshot sent. */
+  lastSnapshotBytes = 0;
+  /** The simulation run the clients are following (SimState.run). */
+  private run: string;
 
-  constructor(sim: LiveSim, opts: Partial<StreamOptions> = {}) {
+  constructor(sim: SimClient, opts: Partial<StreamOptions> = {}) {
     this.sim = sim;
     this.opts = { ...DEFAULT_STREAM, ...opts };
+    this.run = sim.state.run;
+    sim.onFrame = (e) => this.fanOut(e);
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.last = this.opts.now();
-    this.timer = setInterval(() => this.tick(), 1000 / this.opts.fps);
+  /** Start the simulation's pacing loop (call after listening; tests drive frames with `tick`). */
+  start(): Promise<void> {
+    return this.sim.start();
   }
 
+  /** Close every client (the server is stopping). */
   stop(): void {
-    this.sim.cancelStep();
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     for (const c of this.clients) c.ws.close(1001, 'server stopping');
     this.clients.clear();
-  }
-
-  /** Replace the simulation (a scenario was loaded): every client gets a snapshot of the new one. */
-  replace(sim: LiveSim): void {
-    // A step still running belongs to the old simulation: end it (its request answers with what ran).
-    this.sim.cancelStep();
-    this.sim = sim;
-    for (const c of this.clients) c.resync = true;
-  }
-
-  /** Announce a control change (pause, speed) in the next frame. */
-  controlChanged(): void {
-    this.pendingControl = { ...this.sim.control };
   }
 
   add(ws: WebSocket): void {
@@ -88,10 +67,14 @@ export class StreamHub {
     this.clients.add(c);
     ws.on('close', () => this.clients.delete(c));
     ws.on('error', () => this.clients.delete(c));
-    // The first snapshot goes out with the next frame, when the shared diff state is current.
+    // The first snapshot comes with the next frame, when the shared diff state is current.
+    this.sim.wantSnapshot();
   }
 
   get clientCount(): number { return this.clients.size; }
+
+  /** Wall milliseconds the simulation's last frame took (ticks, diff, encoding). */
+  get lastFrameMs(): number { return this.sim.state.frameMs; }
 
   stats(): ClientStats[] {
     const now = this.opts.now();
@@ -99,19 +82,24 @@ export class StreamHub {
       bufferedAmount: c.ws.bufferedAmount, seconds: (now - c.since) / 1000 }));
   }
 
-  /** One frame: advance the simulation, diff, send. Public so tests can drive it without a timer. */
-  tick(): void {
-    const t0 = this.opts.now();
-    // The real time since the last frame, late timers included: the simulation bounds what it owes for
-    // a long gap itself, and counts the whole gap in the speed it reports.
-    const dt = Number.isNaN(this.last) ? 0 : t0 - this.last;
-    this.last = t0;
-    this.sim.advance(dt, this.opts.budgetMs, this.opts.now);
-    this.frameNo++;
-    const frame = this.sim.frame(this.frameNo % this.opts.kpiEvery === 0, this.pendingControl);
-    this.pendingControl = undefined;
-    let frameText: string | undefined;
-    let snapText: string | undefined;
+  /**
+   * One frame by hand: the host advances (by the wall time since its last frame), diffs and posts it;
+   * resolves once it has been sent to the clients. For tests and tools (the host's loop is not started).
+   */
+  async tick(): Promise<void> {
+    await this.sim.frame();
+  }
+
+  /** Send a frame (or, to clients that need one, its snapshot). */
+  private fanOut(e: FrameEvent): void {
+    if (e.state.run !== this.run) {
+      // A scenario was loaded: every client starts over from a snapshot of the new one (the first frame
+      // after a load carries one).
+      this.run = e.state.run;
+      for (const c of this.clients) c.resync = true;
+    }
+    if (e.snapshot !== undefined) this.lastSnapshotBytes = Buffer.byteLength(e.snapshot);
+    let waiting = false;
     for (const c of this.clients) {
       if (c.ws.readyState !== 1) continue;
       if (c.ws.bufferedAmount > this.opts.highWater) {
@@ -122,15 +110,14 @@ export class StreamHub {
       }
       if (c.resync) {
         if (c.ws.bufferedAmount > this.opts.lowWater) { c.framesDropped++; continue; }
-        snapText ??= JSON.stringify(this.sim.snapshot() satisfies ServerMessage);
-        this.send(c, snapText);
+        if (e.snapshot === undefined) { waiting = true; continue; }
+        this.send(c, e.snapshot);
         c.resync = false;
         continue;
       }
-      frameText ??= JSON.stringify(frame satisfies ServerMessage);
-      this.send(c, frameText);
+      this.send(c, e.frame);
     }
-    this.lastFrameMs = this.opts.now() - t0;
+    if (waiting) this.sim.wantSnapshot();
   }
 
   private send(c: Client, text: string): void {
