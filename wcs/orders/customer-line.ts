@@ -6,6 +6,7 @@
  *   received ──RESERVE──▶ reserved ──RELEASE──▶ released ──START──▶ picking ──PICKED──▶ picked
  *      │                     ▲  ▲                   │                  └──────SHORT──▶ short
  *      └──BACKORDER──▶ backordered                  └──REQUEUE (the grid restarted)──▶ reserved
+ *   REQUEUE also from picking: a grid that restarts from its scenario never finished that pick.
  *   CANCEL from received, reserved, backordered and released; not once picking has started.
  *
  * Context: quantities (ordered, picked) and the simulated second of each state change. Pure.
@@ -58,7 +59,11 @@ export const customerLineMachine = setup({
       },
     },
     picking: {
-      on: { PICKED: { target: 'picked', actions: 'recordPick' }, SHORT: { target: 'short', actions: 'recordPick' } },
+      on: {
+        PICKED: { target: 'picked', actions: 'recordPick' },
+        SHORT: { target: 'short', actions: 'recordPick' },
+        REQUEUE: { target: 'reserved', actions: 'stamp' },
+      },
     },
     picked: { type: 'final' },
     short: { type: 'final' },

@@ -51,6 +51,8 @@ export interface GridLink {
   withdraw(orderId: string, n: number): void;
   /** Put received units into bins of the SKU with room; returns the bins and units per bin. */
   putaway?(sku: number, qty: number): { bin: number; qty: number }[];
+  /** Told of received units when the grid puts them away itself (no putaway: another thread). */
+  received?(sku: number, qty: number): void;
   /** Bins holding the SKU, for the inventory view. */
   bins?(sku: number): { bin: number; onHand: number; reserved: number }[];
 }
@@ -136,7 +138,7 @@ export class OrderService {
     const now = this.now();
     for (const o of saved.openOrders) {
       for (const l of o.lines) {
-        if (l.state === 'released') this.lineEvent(o, l, { type: 'REQUEUE', at: now });
+        if (l.state === 'released' || l.state === 'picking') this.lineEvent(o, l, { type: 'REQUEUE', at: now });
         if (l.state === 'reserved') this.releaseQueue.push({ priority: o.priority, seq: o.seq, orderId: o.id, n: l.n });
         if (l.state === 'backordered') this.queueBackorder(o, l);
       }
@@ -388,7 +390,10 @@ export class OrderService {
     const now = this.now();
     const put = this.grid?.putaway?.(sku, qty);
     if (put && put.length > 0) for (const p of put) this.ledger.receive(sku, p.qty, now, `receipt ${ref}`, p.bin);
-    else this.ledger.receive(sku, qty, now, `receipt ${ref}`);
+    else {
+      this.ledger.receive(sku, qty, now, `receipt ${ref}`);
+      this.grid?.received?.(sku, qty);
+    }
     const filled = this.fillBackorders(sku, now);
     return { sku: code, onHand: this.ledger.onHand[sku]!, filled };
   }
@@ -494,6 +499,28 @@ export class OrderService {
       out.push({ orderId, n, sku: this.catalogue.id(l.sku)!, qty: l.qty, channel: o.channel, priority: o.priority });
     }
     return out;
+  }
+
+  /**
+   * The grid restarted from its scenario (a new run): lines it had been given and not yet started go
+   * back to reserved, to be released again.
+   */
+  requeueReleased(): number {
+    const now = this.now();
+    let n = 0;
+    for (const o of this.open.values()) {
+      let changed = false;
+      for (const l of o.lines) {
+        // A line the old grid had started was never confirmed: it is picked again from the start.
+        if (l.state !== 'released' && l.state !== 'picking') continue;
+        this.lineEvent(o, l, { type: 'REQUEUE', at: now });
+        this.releaseQueue.push({ priority: o.priority, seq: o.seq, orderId: o.id, n: l.n });
+        changed = true;
+        n++;
+      }
+      if (changed) this.refreshStatus(o, now);
+    }
+    return n;
   }
 
   /** Reserved lines waiting for the grid. */

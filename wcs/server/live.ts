@@ -13,6 +13,8 @@ import { step } from '../../sim/step.ts';
 import { robotPath, robotPose } from '../../sim/view.ts';
 import { World } from '../../sim/world.ts';
 import { Dispatcher } from '../dispatch/dispatcher.ts';
+import { QueueFeed } from '../orders/feed.ts';
+import { CHANNELS } from '../orders/records.ts';
 import {
   PROTOCOL_VERSION, ROBOT_STATES, type ControlState, type FrameMessage, type LiveKpis, type PortDetail, type PortRecord,
   type RobotDetail, type RobotRecord, type RobotState, type ScenarioInfo, type SnapshotMessage, type StackRecord,
@@ -49,6 +51,12 @@ export function robotState(w: World, r: number): RobotState {
   }
 }
 
+/** A pick list from the order layer: one customer line (`list` is the order layer's number for it). */
+export interface PickListIn { list: number; sku: number; qty: number; channel: string }
+
+/** What the WCS did with a pick list: started (its bin is on the way), or done with the units picked per bin. */
+export interface PickNote { list: number; started?: true; picked?: number; bins?: { bin: number; qty: number }[] }
+
 export class LiveSim {
   readonly scenario: LoadedScenario;
   readonly world: World;
@@ -76,10 +84,25 @@ export class LiveSim {
   private sentPorts: string[];
   private readonly pose = new Float64Array(3);
 
-  constructor(scenario: LoadedScenario, control: ControlState) {
+  /**
+   * With an order layer (`orders`), the WCS takes its work from the order layer's pick lists (a
+   * QueueFeed) and notes every pick list started and done for it; without, from the scenario's profile.
+   */
+  readonly feed: QueueFeed | undefined;
+  /** Pick lists started or done since the last frame (order mode): the frame carries them. */
+  picks: PickNote[] = [];
+
+  constructor(scenario: LoadedScenario, control: ControlState, opts: { orders?: boolean } = {}) {
     this.scenario = scenario;
     this.world = new World(scenario.world);
-    this.dispatcher = new Dispatcher(this.world, scenario.wcs);
+    this.feed = opts.orders ? new QueueFeed(CHANNELS) : undefined;
+    this.dispatcher = new Dispatcher(this.world, scenario.wcs, undefined, this.feed);
+    if (this.feed) {
+      this.dispatcher.reporter = {
+        started: (list) => { this.picks.push({ list, started: true }); },
+        done: (list, picked, bins) => { this.picks.push({ list, picked, bins: bins.map((b) => ({ ...b })) }); },
+      };
+    }
     this.control = { ...control };
     const n = this.world.robots.count;
     this.sentX = new Float32Array(n).fill(NaN);
@@ -91,6 +114,43 @@ export class LiveSim {
     this.sentPorts = this.world.ports.map(() => '');
     this.portPerMinute = this.world.ports.map(() => []);
     this.minutePort = new Int32Array(this.world.ports.length);
+  }
+
+  /** Pick lists from the order layer: each arrives at the WCS at the next tick. */
+  addPickLists(lists: readonly PickListIn[]): void {
+    for (const l of lists) this.feed?.push({ id: l.list, channel: l.channel, createdTick: this.world.tick, lines: [{ sku: l.sku, qty: l.qty }] });
+  }
+
+  /** The order layer cancelled a pick list's line. */
+  withdraw(list: number): void { this.dispatcher.withdraw(list, this.world.tick); }
+
+  /**
+   * Stock that arrived (positive) or was found missing (negative) at SKU level: into the bin of the SKU
+   * with the least on hand, or out of the bins with the most free units.
+   */
+  adjustStock(sku: number, delta: number): void {
+    const inv = this.dispatcher.inventory;
+    if (delta > 0) { inv.replenish(inv.emptiestBin(sku), sku, delta); return; }
+    let left = -delta;
+    for (const bin of inv.binsWithSku(sku)) {
+      const take = Math.min(left, inv.availableInBin(bin, sku));
+      if (take <= 0) continue;
+      inv.reserve(bin, sku, take);
+      inv.pick(bin, sku, take);
+      left -= take;
+      if (left === 0) break;
+    }
+  }
+
+  /** Units on hand per SKU over all bins (the WCS's stock), for the order layer's opening stock. */
+  stockBySku(): number[] {
+    const inv = this.dispatcher.inventory;
+    const out = new Array<number>(inv.skus).fill(0);
+    for (let slot = 0; slot < inv.slotSku.length; slot++) {
+      const sku = inv.slotSku[slot]!;
+      if (sku >= 0) out[sku]! += inv.onHand[slot]!;
+    }
+    return out;
   }
 
   /** Run one tick of the simulation and its control. */

@@ -14,6 +14,7 @@ import type { ControlRequest, ControlState, PortDetail, RobotDetail, ScenarioInf
 import { ScenarioError } from '../scenario/load.ts';
 import { Channel, RemoteError } from './sim-channel.ts';
 import { SimHost } from './sim-host.ts';
+import type { PickListIn } from './live.ts';
 import type { ControlAnswer, FaultEvent, FrameEvent, HostOptions, HostSide, LoadAnswer, MainSide, SimState } from './sim-protocol.ts';
 
 /** The logger calls made (fastify's pino logger fits). */
@@ -31,6 +32,8 @@ export interface SimClientOptions {
   /** How much the worker lowers its scheduling priority (Linux; 0: not at all). Default WORKER_NICE. */
   nice?: number;
   log?: SimLog;
+  /** Order mode: the WCS takes its work from an order layer in this thread (./site-orders.ts). */
+  orders?: boolean;
 }
 
 /** Wall milliseconds a request may wait for the host (it answers between slices of about 10 ms, or after a load or a long first tick). */
@@ -116,7 +119,7 @@ export class SimClient {
     let answer: LoadAnswer;
     try {
       // The control goes along: a new worker (or one whose first load failed) has none of its own.
-      answer = await this.channel.request('load', { path, control: control ?? this.state?.control }, TIMEOUTS.load);
+      answer = await this.channel.request('load', { path, control: control ?? this.state?.control, orders: this.opts.orders === true }, TIMEOUTS.load);
     } catch (e) {
       if (e instanceof RemoteError && e.remoteName === 'ScenarioError') {
         const d = e.data as { field: string; expected: string; actual?: unknown; source?: string };
@@ -155,6 +158,18 @@ export class SimClient {
     this.running = true;
     this.setState(await this.channel.request('start', {}, TIMEOUTS.control));
   }
+
+  /** Order mode: units on hand per SKU id in the WCS's bins now. */
+  stock(): Promise<number[]> { return this.channel.request('stock', {}, TIMEOUTS.read); }
+
+  /** Order mode: hand pick lists to the WCS. */
+  sendPickLists(lists: PickListIn[]): void { if (lists.length > 0) this.channel.emit('pickLists', { lists }); }
+
+  /** Order mode: withdraw a pick list whose line was cancelled. */
+  withdraw(list: number): void { this.channel.emit('withdraw', { list }); }
+
+  /** Order mode: stock arrived or was corrected at SKU level. */
+  adjustStock(sku: number, delta: number): void { this.channel.emit('stock', { sku, delta }); }
 
   /** Ask for a snapshot in the next frame (a stream client needs one). */
   wantSnapshot(): void { this.channel.emit('wantSnapshot', {}); }

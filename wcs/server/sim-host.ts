@@ -58,7 +58,8 @@ export class SimHost {
     this.onFrame = (e) => channel.emit('frame', e);
     this.onFault = (e) => channel.emit('fault', e);
     channel
-      .handle('load', (p) => this.load(p.path, p.control))
+      .handle('load', (p) => this.load(p.path, p.control, p.orders))
+      .handle('stock', () => this.live().stockBySku())
       .handle('control', (p) => this.control(p))
       .handle('robot', (p) => this.live().robotDetail(p.id))
       .handle('port', (p) => this.live().portDetail(p.index))
@@ -66,14 +67,17 @@ export class SimHost {
       .handle('frame', async () => { await this.frame(); return this.state(); })
       .handle('start', () => { this.start(); return this.state(); })
       .handle('stop', () => { this.stop(); return this.state(); })
-      .on('wantSnapshot', () => { this.wantSnapshot = true; });
+      .on('wantSnapshot', () => { this.wantSnapshot = true; })
+      .on('pickLists', (p) => { this.sim?.addPickLists(p.lists); })
+      .on('withdraw', (p) => { this.sim?.withdraw(p.list); })
+      .on('stock', (p) => { this.sim?.adjustStock(p.sku, p.delta); });
     return this;
   }
 
   /** Load a scenario file; see HostSide.requests.load. */
-  load(path: string, control?: ControlState): LoadAnswer {
+  load(path: string, control?: ControlState, orders?: boolean): LoadAnswer {
     const scenario = loadScenarioFile(path);
-    const next = new LiveSim(scenario, control ?? this.sim?.control ?? { paused: false, speed: 1 });
+    const next = new LiveSim(scenario, control ?? this.sim?.control ?? { paused: false, speed: 1 }, { orders });
     this.adopt(next);
     return { info: next.scenarioInfo(), state: this.state() };
   }
@@ -179,7 +183,9 @@ export class SimHost {
         this.wantSnapshot = false;
       }
       this.frameMs = this.now() - t0;
-      this.onFrame({ frame, snapshot, state: this.state() });
+      const picks = sim.picks.length > 0 ? sim.picks : undefined;
+      if (picks) sim.picks = [];
+      this.onFrame({ frame, snapshot, state: this.state(), ...(picks ? { picks } : {}) });
     } catch (e) {
       this.setFault(sim, e);
     } finally {

@@ -18,6 +18,7 @@
  * `channel.on(...)` in SimClient; a message from the main thread, into MainSide. Payloads must survive
  * structured cloning (plain data: no functions, no class instances beyond Error, typed arrays are fine).
  */
+import type { PickListIn, PickNote } from './live.ts';
 import type {
   ApiErrorCode, ControlRequest, ControlState, LiveKpis, PortDetail, RobotDetail, ScenarioInfo,
 } from '../protocol.ts';
@@ -50,6 +51,8 @@ export interface FrameEvent {
    */
   snapshot?: string;
   state: SimState;
+  /** Order mode: pick lists the WCS started or finished since the previous frame, in order. */
+  picks?: PickNote[];
 }
 
 /** Event `fault`: an error in a tick stopped the simulation (it stays stopped until a scenario is loaded). */
@@ -86,7 +89,9 @@ export interface HostSide {
      * source) and leaves the running simulation untouched; else ends a running step (its request answers
      * with the ticks run), clears a fault, and the next frame carries a snapshot.
      */
-    load(p: { path: string; control?: ControlState }): LoadAnswer;
+    load(p: { path: string; control?: ControlState; orders?: boolean }): LoadAnswer;
+    /** Order mode: units on hand per SKU id in the WCS's bins now (the order layer's opening stock). */
+    stock(p: Record<string, never>): number[];
     /**
      * Pause, resume (ends a running step), speed, or step (while paused; answered when done, after the
      * step's slices). Refused with a SimRefusal: NOT_PAUSED, STEP_RUNNING, SIM_FAULT.
@@ -114,6 +119,12 @@ export interface MainSide {
   events: {
     /** A client needs a snapshot: put one in the next frame. */
     wantSnapshot: Record<string, never>;
+    /** Order mode: pick lists for the WCS (customer lines the order layer released). */
+    pickLists: { lists: PickListIn[] };
+    /** Order mode: a customer line was cancelled: withdraw its pick list. */
+    withdraw: { list: number };
+    /** Order mode: stock arrived (delta > 0) or was corrected (delta < 0) at SKU level. */
+    stock: { sku: number; delta: number };
   };
 }
 
