@@ -557,6 +557,9 @@ export class OrderService {
     this.refreshStatus(o, now);
   }
 
+  /** Arrival number of the last order placed at the site (0 before the first). */
+  get lastOrderSeq(): number { return this.orderSeq; }
+
   /** Open orders (not shipped, collected or cancelled). */
   get openCount(): number { return this.open.size; }
 }

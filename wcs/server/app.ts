@@ -15,6 +15,10 @@ import { ApiFault, installErrorHandling } from './errors.ts';
 import { SimClient } from './sim-client.ts';
 import type { HostOptions, LoadAnswer } from './sim-protocol.ts';
 import { StreamHub, type StreamOptions } from './stream.ts';
+import { SiteOrders } from './site-orders.ts';
+import { ordersPlugin } from './orders-api.ts';
+import type { OrderStore } from '../orders/records.ts';
+import { loadScenarioFile } from '../scenario/load.ts';
 
 /** Largest request body taken, bytes: control bodies are tens of bytes. */
 export const BODY_LIMIT = 16 * 1024;
@@ -41,6 +45,12 @@ export interface ServerOptions {
    * event loop, as they would in one thread.
    */
   inline?: boolean;
+  /**
+   * The order layer: orders, inventory, receipts and holds over the API, durable in the store that
+   * `openStore` opens for a scenario (one site per scenario: loading another scenario switches to its
+   * store, and nothing is thrown away). Without it the WCS takes the scenario's profile as before.
+   */
+  orders?: { openStore: (scenario: string) => OrderStore; demand?: 'profile' | 'none' };
 }
 
 /** What the routes share: the simulation (its latest state, and requests to it), the stream hub and the library. */
@@ -51,6 +61,8 @@ export interface ServerState {
   library(): string[];
   /** Load a library scenario by name (in the simulation's thread); rejects with its ScenarioError. */
   load(name: string): Promise<LoadAnswer>;
+  /** The running site's order layer, when the server has one. */
+  orders?: SiteOrders;
 }
 
 /** The host's pacing options among `stream` (those given). */
@@ -88,13 +100,44 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
   let sim: SimClient;
   try {
     sim = await SimClient.create(file(opts.scenario), { paused: opts.paused ?? false, speed: opts.speed },
-      { inline: opts.inline, host: hostOptions(opts.stream), now: opts.stream?.now, log: app.log });
+      { inline: opts.inline, host: hostOptions(opts.stream), now: opts.stream?.now, log: app.log, orders: opts.orders !== undefined });
   } catch (e) {
     await app.close();
     throw e;
   }
   const hub = new StreamHub(sim, opts.stream);
   const state: ServerState = { version, sim, hub, library, load: (name) => sim.load(file(name)) };
+  if (opts.orders) {
+    const orders = opts.orders;
+    let siteName = opts.scenario;
+    let store = orders.openStore(siteName);
+    const open = async (name: string) => SiteOrders.open(sim, loadScenarioFile(file(name)), store, {
+      demand: orders.demand ?? 'profile', log: app.log,
+      onStoreFailure: () => { app.log.error('the order store failed: stopping so that no answer is given from memory ahead of it'); process.exit(1); },
+    });
+    state.orders = await open(siteName);
+    // The stream hub fans frames out; the order layer sees each first.
+    const fanOut = sim.onFrame;
+    sim.onFrame = (e) => { state.orders?.onFrame(e); fanOut(e); };
+    state.load = async (name) => {
+      const answer = await sim.load(file(name));
+      if (name === siteName) {
+        await state.orders!.restarted();
+      } else {
+        // Another site: its own store; the old one is closed with everything committed.
+        await state.orders!.service.flush();
+        store.close();
+        siteName = name;
+        store = orders.openStore(name);
+        state.orders = await open(name);
+      }
+      return answer;
+    };
+    app.addHook('onClose', async () => {
+      await state.orders?.service.flush();
+      store.close();
+    });
+  }
 
   installErrorHandling(app, BODY_LIMIT);
   // JSON only: fastify would also read text/plain, a type any web page may post cross-origin.
@@ -114,6 +157,7 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
     });
   });
   await app.register(apiPlugin(state));
+  if (state.orders) await app.register(ordersPlugin(() => state.orders!.service));
   const viewerDir = opts.viewerDir ?? join(root, 'dist', 'viewer');
   if (existsSync(join(viewerDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: viewerDir, prefix: '/' });

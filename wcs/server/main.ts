@@ -2,11 +2,14 @@
  * npm start: build the viewer if it is missing or older than its sources, start the server, run the
  * default scenario live and print the URL.
  *   tsx wcs/server/main.ts [--port N] [--host ADDRESS] [--speed S] [--scenario NAME] [--paused]
+ *     [--data DIR] [--synchronous FULL|NORMAL] [--demand profile|none] [--no-viewer]
+ * The order layer keeps its orders and stock in SQLite, one file per scenario in the data folder
+ * (--data, else DATA_DIR, else ./data).
  * Port from --port, else PORT, else 8080. Host from --host, else 127.0.0.1 (this machine only); on any
  * other host writes need a token (see ./access.ts), printed in the URL. Bad input (including a port in
  * use) is a message and exit code 2, never a stack trace.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,9 +18,11 @@ import { decideAccess, isLoopback } from './access.ts';
 import { buildApp } from './app.ts';
 import { buildViewerIfNeeded } from './build.ts';
 import { ScenarioError } from '../scenario/load.ts';
+import { SqliteStore } from '../orders/sqlite-store.ts';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
-const USAGE = 'usage: npm start -- [--port N] [--host ADDRESS] [--speed 1-1000] [--scenario NAME] [--paused]';
+const USAGE = 'usage: npm start -- [--port N] [--host ADDRESS] [--speed 1-1000] [--scenario NAME] [--paused]\n'
+  + '         [--data DIR] [--synchronous FULL|NORMAL] [--demand profile|none] [--no-viewer]';
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);
@@ -59,7 +64,8 @@ async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' }, speed: { type: 'string' },
-      scenario: { type: 'string' }, paused: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+      scenario: { type: 'string' }, paused: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      data: { type: 'string' }, synchronous: { type: 'string' }, demand: { type: 'string' }, 'no-viewer': { type: 'boolean' } } }));
   } catch (e) { fail((e as Error).message); }
   if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
   const portText = values.port ?? (process.env.PORT || '8080');
@@ -73,14 +79,32 @@ async function main(): Promise<void> {
   if (!/^[a-z0-9_-]+$/.test(scenario) || !existsSync(join(root, 'scenarios', `${scenario}.json`))) {
     fail(`--scenario: expected a scenario of the library (scenarios/*.json), got ${JSON.stringify(scenario)}`);
   }
+  const dataDir = values.data ?? (process.env.DATA_DIR || join(process.cwd(), 'data'));
+  if (dataDir.trim() === '') fail('--data: expected a folder for the order data, got an empty value');
+  const synchronous = (values.synchronous ?? 'FULL').toUpperCase();
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') fail(`--synchronous: expected FULL or NORMAL, got ${JSON.stringify(values.synchronous)}`);
+  const demand = values.demand ?? 'profile';
+  if (demand !== 'profile' && demand !== 'none') fail(`--demand: expected profile (the scenario's synthetic orders) or none, got ${JSON.stringify(values.demand)}`);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK);
+  } catch (e) {
+    fail(`--data ${dataDir}: cannot be used as the data folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const problem = port === 0 ? undefined : await checkPort(host, port);
   if (problem) fail(problem);
   const access = decideAccess(host, process.env);
 
-  buildViewerIfNeeded();
+  if (values['no-viewer'] !== true) buildViewerIfNeeded();
   let built;
   try {
-    built = await buildApp({ scenario, speed, paused: values.paused === true, logger: true, token: access.token });
+    built = await buildApp({
+      scenario, speed, paused: values.paused === true, logger: true, token: access.token,
+      orders: {
+        demand,
+        openStore: (name) => new SqliteStore(join(dataDir, `${name}.sqlite`), { synchronous: synchronous as 'FULL' | 'NORMAL' }),
+      },
+    });
   } catch (e) {
     if (e instanceof ScenarioError) fail(e.message);
     throw e;
@@ -98,7 +122,7 @@ async function main(): Promise<void> {
   const everywhere = host === '0.0.0.0' || host === '::';
   const shown = everywhere ? hostname() : isLoopback(host) ? 'localhost' : host;
   const url = `http://${authority(shown, bound)}/`;
-  const lines = [`Omnicube live: ${scenario} at ${speed}x real time`];
+  const lines = [`Omnicube live: ${scenario} at ${speed}x real time; orders in ${join(dataDir, `${scenario}.sqlite`)} (synchronous ${synchronous})`];
   if (access.source === 'none') lines.push(`open ${url}   (this machine only: --host 0.0.0.0 shares it, with a token)`);
   else {
     const where = everywhere ? 'every interface' : authority(host, bound);

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { CHANNELS, ORDER_STATUSES, type Channel, type OrderRecord, type OrderRequest, type OrderStatus } from '../orders/records.ts';
 import { OrderRefusal, type OrderService } from '../orders/service.ts';
+import type { ApiErrorCode } from '../protocol.ts';
 import { ApiFault } from './errors.ts';
 
 /** Largest batch of orders in one request, and the body size that allows it. */
@@ -45,7 +46,7 @@ const seconds = { type: 'string', pattern: '^[0-9]{1,12}(\\.[0-9]{1,3})?$', desc
 /** A refusal of the order layer as the API's error (with the shortfall for INSUFFICIENT_STOCK). */
 class OrderFault extends ApiFault {
   constructor(readonly refusal: OrderRefusal) {
-    super(refusal.status, refusal.code as never, refusal.message, refusal.field);
+    super(refusal.status, refusal.code as ApiErrorCode, refusal.message, refusal.field);
   }
 }
 
@@ -131,7 +132,7 @@ export function ordersPlugin(service: () => OrderService): FastifyPluginAsync {
     const byId = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: orderId } } as const;
     const mustOrder = (id: string): OrderRecord => {
       const o = service().get(id);
-      if (!o) throw new ApiFault(404, 'NO_SUCH_ORDER' as never, `id: no order ${id}`, 'id');
+      if (!o) throw new ApiFault(404, 'NO_SUCH_ORDER', `id: no order ${id}`, 'id');
       return o;
     };
 
@@ -172,7 +173,7 @@ export function ordersPlugin(service: () => OrderService): FastifyPluginAsync {
     const skuParam = { type: 'object', additionalProperties: false, required: ['sku'], properties: { sku: skuCode } } as const;
     const mustSku = (code: string): number => {
       const id = service().catalogue.id(code);
-      if (id === undefined) throw new ApiFault(404, 'UNKNOWN_SKU' as never, `sku: no SKU ${JSON.stringify(code)} at this site`, 'sku');
+      if (id === undefined) throw new ApiFault(404, 'UNKNOWN_SKU', `sku: no SKU ${JSON.stringify(code)} at this site`, 'sku');
       return id;
     };
 
