@@ -6,6 +6,7 @@
  * acknowledged per SKU beyond what the site had on hand, and reserved beyond on hand at the end.
  *
  *   npm run bench:orders -- [--scenario polaris] [--seconds 10] [--concurrency 64] [--synchronous FULL|NORMAL]
+ *     [--only paused|live] [--port N (a server already running)]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'polaris' }, seconds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '64' }, synchronous: { type: 'string' }, only: { type: 'string' },
+    port: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -64,7 +66,8 @@ async function startServer(mode: 'paused' | 'live'): Promise<{ child: ChildProce
 }
 
 async function run(mode: 'paused' | 'live'): Promise<Record<string, unknown>> {
-  const { child, port, data } = await startServer(mode);
+  // --port: a server already running (e.g. under a profiler); else a fresh one per mode.
+  const { child, port, data } = values.port ? { child: undefined, port: Number(values.port), data: undefined } : await startServer(mode);
   try {
     const skus: string[] = [];
     for (let after: string | undefined; ;) {
@@ -113,9 +116,11 @@ async function run(mode: 'paused' | 'live'): Promise<Record<string, unknown>> {
       p50ms: q(0.5), p99ms: q(0.99), refused: Object.fromEntries(refused), oversoldUnits: oversold,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(data, { recursive: true, force: true });
+    if (child) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    if (data) rmSync(data, { recursive: true, force: true });
   }
 }
 
