@@ -14,6 +14,8 @@ import { seededSkuCode } from '../wcs/orders/catalogue.ts';
 import { MemoryStore } from '../wcs/orders/memory-store.ts';
 import { SqliteStore } from '../wcs/orders/sqlite-store.ts';
 import { buildApp } from '../wcs/server/app.ts';
+import type { OrdersMessage } from '../wcs/protocol.ts';
+import WebSocket from 'ws';
 
 const TIMEOUT = 120_000;
 
@@ -48,6 +50,30 @@ describe('orders through the live server', () => {
       expect((await post('/api/orders/web-1/ship', {})).json().status).toBe('shipped');
       const events = (await app.inject('/api/orders/web-1/events')).json().events.map((e: { to: string }) => e.to);
       expect(events).toEqual(expect.arrayContaining(['released', 'picking', 'picked', 'complete', 'shipped']));
+    } finally { await app.close(); }
+  }, TIMEOUT);
+
+  it('stream clients that subscribe get every order event; others get none', async () => {
+    const { app, post, run } = await site(() => new MemoryStore());
+    try {
+      const url = `${(await app.listen({ port: 0, host: '127.0.0.1' })).replace('http', 'ws')}/ws`;
+      const open = () => new Promise<WebSocket>((res, rej) => { const ws = new WebSocket(url); ws.once('open', () => res(ws)); ws.once('error', rej); });
+      const sub = await open(), other = await open();
+      const got: OrdersMessage[] = [], otherGot: string[] = [];
+      sub.on('message', (d) => { const m = JSON.parse(String(d)) as { type: string }; if (m.type === 'orders') got.push(m as OrdersMessage); });
+      other.on('message', (d) => { otherGot.push((JSON.parse(String(d)) as { type: string }).type); });
+      sub.send('{"subscribe":"orders"}');
+      await new Promise((r) => setTimeout(r, 50));
+      await post('/api/orders', { id: 'ws-1', channel: 'marketplace', lines: [{ sku: seededSkuCode(4), qty: 1 }] });
+      await run(600);
+      await new Promise((r) => setTimeout(r, 100));
+      const events = got.flatMap((m) => m.events).filter((e) => e.orderId === 'ws-1');
+      expect(events.map((e) => `${e.type}:${e.to}`)).toEqual(['order.created:received', 'line.state:reserved', 'order.status:reserved',
+        'line.state:released', 'order.status:released', 'line.state:picking', 'order.status:picking', 'line.state:picked', 'order.status:complete']);
+      expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((a, b) => a - b));
+      expect((await app.inject('/api/orders/ws-1/events')).json().events).toEqual(events);
+      expect(otherGot).not.toContain('orders');
+      sub.close(); other.close();
     } finally { await app.close(); }
   }, TIMEOUT);
 

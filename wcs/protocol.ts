@@ -187,3 +187,15 @@ export type ApiErrorCode = 'BAD_REQUEST' | 'INVALID_JSON' | 'EMPTY_BODY' | 'UNSU
  * scenario file) and a message saying what is wrong, led by that field when there is one.
  */
 export interface ApiError { statusCode: number; code: ApiErrorCode; field?: string; message: string }
+
+/**
+ * Order events, to clients that sent `{"subscribe":"orders"}` on the stream (`{"unsubscribe":"orders"}`
+ * stops them): every state change of orders and their lines, batched per frame. `missed` counts events a
+ * slow client did not get.
+ */
+export interface OrdersMessage {
+  type: 'orders';
+  v: number;
+  missed?: number;
+  events: readonly { seq: number; at: number; orderId: string; line?: number; type: string; from?: string; to: string }[];
+}

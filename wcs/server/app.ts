@@ -17,7 +17,7 @@ import type { HostOptions, LoadAnswer } from './sim-protocol.ts';
 import { StreamHub, type StreamOptions } from './stream.ts';
 import { SiteOrders } from './site-orders.ts';
 import { ordersPlugin } from './orders-api.ts';
-import type { OrderStore } from '../orders/records.ts';
+import type { OrderEvent, OrderStore } from '../orders/records.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 
 /** Largest request body taken, bytes: control bodies are tens of bytes. */
@@ -115,10 +115,19 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
       demand: orders.demand ?? 'profile', log: app.log,
       onStoreFailure: () => { app.log.error('the order store failed: stopping so that no answer is given from memory ahead of it'); process.exit(1); },
     });
-    state.orders = await open(siteName);
+    // Order events go to the stream's subscribers in one batch per frame.
+    let events: OrderEvent[] = [];
+    const attach = (site: SiteOrders) => { site.service.subscribe((e) => { events.push(e); }); return site; };
+    state.orders = attach(await open(siteName));
     // The stream hub fans frames out; the order layer sees each first.
     const fanOut = sim.onFrame;
-    sim.onFrame = (e) => { state.orders?.onFrame(e); fanOut(e); };
+    sim.onFrame = (e) => {
+      state.orders?.onFrame(e);
+      const batch = events;
+      events = [];
+      hub.publishOrders(batch);
+      fanOut(e);
+    };
     state.load = async (name) => {
       const answer = await sim.load(file(name));
       if (name === siteName) {
@@ -129,7 +138,7 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
         store.close();
         siteName = name;
         store = orders.openStore(name);
-        state.orders = await open(name);
+        state.orders = attach(await open(name));
       }
       return answer;
     };

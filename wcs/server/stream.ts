@@ -7,6 +7,8 @@
  * makes the server buffer without bound, and the simulation never waits for anyone.
  */
 import type { WebSocket } from 'ws';
+import type { OrderEvent } from '../orders/records.ts';
+import { PROTOCOL_VERSION, type OrdersMessage } from '../protocol.ts';
 import type { SimClient } from './sim-client.ts';
 import type { FrameEvent, HostOptions } from './sim-protocol.ts';
 
@@ -18,6 +20,10 @@ interface Client {
   framesSent: number;
   framesDropped: number;
   since: number;
+  /** Subscribed to order events (it sent {"subscribe":"orders"}). */
+  orders: boolean;
+  /** Order events not sent to it for back-pressure since its last batch. */
+  ordersMissed: number;
 }
 
 /** The stream's options: the host's pacing (passed on to it) and the hub's back-pressure. */
@@ -63,8 +69,15 @@ export class StreamHub {
   }
 
   add(ws: WebSocket): void {
-    const c: Client = { ws, resync: true, bytes: 0, framesSent: 0, framesDropped: 0, since: this.opts.now() };
+    const c: Client = { ws, resync: true, bytes: 0, framesSent: 0, framesDropped: 0, since: this.opts.now(), orders: false, ordersMissed: 0 };
     this.clients.add(c);
+    // The stream takes one kind of message: a subscription to order events. Anything else is ignored.
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary || data.length > 64) return;
+      const text = data.toString('utf8');
+      if (text === '{"subscribe":"orders"}') c.orders = true;
+      else if (text === '{"unsubscribe":"orders"}') c.orders = false;
+    });
     ws.on('close', () => this.clients.delete(c));
     ws.on('error', () => this.clients.delete(c));
     // The first snapshot comes with the next frame, when the shared diff state is current.
@@ -118,6 +131,26 @@ export class StreamHub {
       this.send(c, e.frame);
     }
     if (waiting) this.sim.wantSnapshot();
+  }
+
+  /**
+   * Order events to the clients that subscribed, as one `orders` message per batch. A client over the
+   * high-water mark misses the batch; its next batch says how many events it missed.
+   */
+  publishOrders(events: readonly OrderEvent[]): void {
+    if (events.length === 0) return;
+    let text: string | undefined;
+    for (const c of this.clients) {
+      if (!c.orders || c.ws.readyState !== 1) continue;
+      if (c.ws.bufferedAmount > this.opts.highWater) { c.ordersMissed += events.length; continue; }
+      if (c.ordersMissed > 0) {
+        this.send(c, JSON.stringify({ type: 'orders', v: PROTOCOL_VERSION, missed: c.ordersMissed, events } satisfies OrdersMessage));
+        c.ordersMissed = 0;
+        continue;
+      }
+      text ??= JSON.stringify({ type: 'orders', v: PROTOCOL_VERSION, events } satisfies OrdersMessage);
+      this.send(c, text);
+    }
   }
 
   private send(c: Client, text: string): void {
