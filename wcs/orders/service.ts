@@ -15,10 +15,7 @@
  */
 import TinyQueue from 'tinyqueue';
 import type { Catalogue } from './catalogue.ts';
-import {
-  FINAL_LINE_STATES, restoreCustomerLine, startCustomerLine, stepCustomerLine,
-  type CustomerLineEvent, type CustomerLineSnapshot, type LineState,
-} from './customer-line.ts';
+import { FINAL_LINE_STATES, LINE_TRANSITIONS, type CustomerLineEvent, type LineState } from './customer-line.ts';
 import { Ledger, type Movement, type Shortfall } from './ledger.ts';
 import {
   CHANNELS, type Channel, type Hold, type LineRecord, type OrderEvent, type OrderQuery, type OrderRecord,
@@ -167,16 +164,15 @@ export class OrderService {
     for (const fn of this.listeners) fn(ev);
   }
 
-  /** Moves a line through its machine; throws on a transition the machine refuses (a bug here, not a refusal). */
+  /** Moves a line through its machine (its transition table); throws on a transition the machine refuses (a bug here, not a refusal). */
   private lineEvent(o: OrderRecord, l: LineRecord, e: CustomerLineEvent): void {
-    const before = startCustomerLineFrom(l);
-    const after = stepCustomerLine(before, e);
-    if (after === before) throw new Error(`ORDER_ILLEGAL_TRANSITION: ${o.id} line ${l.n} ${l.state} ${e.type}`);
+    const to = LINE_TRANSITIONS[l.state][e.type];
+    if (to === undefined) throw new Error(`ORDER_ILLEGAL_TRANSITION: ${o.id} line ${l.n} ${l.state} ${e.type}`);
     const from = l.state;
-    l.state = after.value as LineState;
+    l.state = to;
     if (e.type === 'PICKED' || e.type === 'SHORT') l.picked = e.picked;
-    l.history.push({ state: l.state, at: e.at });
-    this.emit({ at: e.at, orderId: o.id, line: l.n, type: 'line.state', from, to: l.state });
+    l.history.push({ state: to, at: e.at });
+    this.emit({ at: e.at, orderId: o.id, line: l.n, type: 'line.state', from, to });
   }
 
   /** Re-derives the status, records the order and emits a status event when it changed. */
@@ -562,10 +558,4 @@ export class OrderService {
 
   /** Open orders (not shipped, collected or cancelled). */
   get openCount(): number { return this.open.size; }
-}
-
-/** The machine snapshot of a stored line (lines are stored as plain records; snapshots are rebuilt to step them). */
-function startCustomerLineFrom(l: LineRecord): CustomerLineSnapshot {
-  const at = l.history.at(-1)?.at ?? 0;
-  return l.state === 'received' ? startCustomerLine(l.qty, at) : restoreCustomerLine(l.state, { qty: l.qty, picked: l.picked, at });
 }
