@@ -18,30 +18,43 @@ function portDistance(w: World, cell: number): number {
 }
 
 describe('dispatch with robots to spare', () => {
-  it('robots left without work rest on the lattice away from the ports, and resting keeps them farther out than waiting where they stopped', () => {
-    const meanIdleDistance = (rest: number) => {
-      let sum = 0, n = 0, offLattice = 0;
+  it('robots left without work go to rest cells (lattice, a quarter of the grid away from the ports); without resting they stay where they stopped', () => {
+    /** Share of long-idle robot samples (idle 30 s or more) that stand on a rest cell. */
+    const onRestCells = (rest: number) => {
+      let n = 0, resting = 0, samples = 0, offLattice = 0;
+      let idleFrom: Int32Array | undefined;
       const { kpis } = runScenario(surplus(24), {
         seconds: 600, check: true, now: () => 0, dispatch: { restAfterSeconds: rest },
         onTick: (w) => {
-          if (w.tick % 50 !== 0 || w.tick < 1200) return;
           const R = w.robots;
+          idleFrom ??= new Int32Array(R.count).fill(-1);
+          let far = 0;
+          for (let c = 0; c < w.grid.cells; c++) if (w.grid.isParking(c)) far = Math.max(far, portDistance(w, c));
           for (let r = 0; r < R.count; r++) {
-            if (R.job[r] !== Job.None || R.phase[r] !== Phase.Idle) continue;
-            sum += portDistance(w, R.cell[r]!); n++;
+            const idle = R.job[r] === Job.None && R.phase[r] === Phase.Idle;
+            if (!idle) { idleFrom[r] = -1; continue; }
+            if (idleFrom[r]! < 0) idleFrom[r] = w.tick;
+            if (w.tick % 50 !== 0 || w.tick < 1200) continue;
             const c = R.cell[r]!;
-            if (((c % w.grid.width) | ((c / w.grid.width) | 0)) & 1) offLattice++;
+            const lattice = (((c % w.grid.width) | ((c / w.grid.width) | 0)) & 1) === 0;
+            samples++;
+            if (!lattice) offLattice++;
+            if (w.tick - idleFrom[r]! < 300) continue;
+            n++;
+            if (lattice && w.grid.isParking(c) && portDistance(w, c) * 4 >= far) resting++;
           }
         },
       });
       expect(kpis.collisions).toBe(0);
       expect(kpis.stuckRobots).toBe(0);
-      expect(n).toBeGreaterThan(0);
-      return { mean: sum / n, offLattice: offLattice / n };
+        return { share: n > 0 ? resting / n : 0, n, offLattice: offLattice / Math.max(1, samples) };
     };
-    const resting = meanIdleDistance(5), staying = meanIdleDistance(0);
-    expect(resting.mean).toBeGreaterThan(staying.mean + 1);
-    // Robots just freed have not gone to rest yet; most idle robot-samples are on rest cells.
+    const resting = onRestCells(5), staying = onRestCells(0);
+    expect(resting.n).toBeGreaterThan(50);
+    expect(staying.n).toBeGreaterThan(50);
+    expect(resting.share).toBeGreaterThan(0.9);
+    expect(staying.share).toBeLessThan(resting.share - 0.3);
+    // Robots just freed have not gone to rest yet; most idle robot-samples are on lattice cells.
     expect(resting.offLattice).toBeLessThan(0.35);
     expect(staying.offLattice).toBeGreaterThan(resting.offLattice);
   });
