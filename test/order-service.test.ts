@@ -4,26 +4,16 @@
  * property test of random operation sequences against the journal.
  */
 import { describe, expect, it } from 'vitest';
-import { Catalogue, seededSkuCode } from '../wcs/orders/catalogue.ts';
+import { seededSkuCode } from '../wcs/orders/catalogue.ts';
 import { MemoryStore } from '../wcs/orders/memory-store.ts';
-import type { Channel, OrderRequest } from '../wcs/orders/records.ts';
-import { OrderRefusal, OrderService } from '../wcs/orders/service.ts';
+import type { Channel } from '../wcs/orders/records.ts';
+import { OrderRefusal } from '../wcs/orders/service.ts';
+import { order, testSite } from './support/orders.ts';
 import { createRng, nextFloat, nextInt } from '../sim/rng.ts';
 
 const A = seededSkuCode(0), B = seededSkuCode(1), C = seededSkuCode(2);
 
-function site(stock: number[] = [10, 5, 0], store = new MemoryStore()) {
-  let now = 0;
-  const withdrawn: string[] = [];
-  const svc = new OrderService({
-    site: 'S1', catalogue: Catalogue.seeded(stock.length), store, clock: () => now,
-    grid: { withdraw: (id, n) => { withdrawn.push(`${id}/${n}`); } },
-  }, (receive) => stock.forEach((q, sku) => { if (q > 0) receive(sku, q); }));
-  return { svc, store, withdrawn, advance: (s: number) => { now += s; }, at: () => now };
-}
-
-const order = (id: string, lines: [string, number][], extra: Partial<OrderRequest> = {}): OrderRequest =>
-  ({ id, channel: 'web', lines: lines.map(([sku, qty]) => ({ sku, qty })), ...extra });
+const site = (stock?: number[], store?: MemoryStore) => testSite(stock, store);
 
 function refusal(fn: () => unknown): OrderRefusal {
   try { fn(); } catch (e) { if (e instanceof OrderRefusal) return e; throw e; }

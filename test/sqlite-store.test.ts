@@ -12,10 +12,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'libsql';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { order, testSite } from './support/orders.ts';
 import { createRng, nextFloat, nextInt } from '../sim/rng.ts';
 import { Catalogue, seededSkuCode } from '../wcs/orders/catalogue.ts';
 import { MemoryStore } from '../wcs/orders/memory-store.ts';
-import { CHANNELS, ORDER_STATUSES, type OrderQuery, type OrderRequest, type OrderStore } from '../wcs/orders/records.ts';
+import { CHANNELS, ORDER_STATUSES, type OrderQuery, type OrderStore } from '../wcs/orders/records.ts';
 import { OrderRefusal, OrderService } from '../wcs/orders/service.ts';
 import { SqliteStore } from '../wcs/orders/sqlite-store.ts';
 
@@ -41,18 +42,7 @@ function open(file: string, synchronous?: 'NORMAL' | 'FULL'): SqliteStore {
 }
 
 /** The order service test's site, over any store (a SqliteStore here). */
-function site<S extends OrderStore>(store: S, stock: number[] = [10, 5, 0]) {
-  let now = 0;
-  const withdrawn: string[] = [];
-  const svc = new OrderService({
-    site: 'S1', catalogue: Catalogue.seeded(stock.length), store, clock: () => now,
-    grid: { withdraw: (id, n) => { withdrawn.push(`${id}/${n}`); } },
-  }, (receive) => stock.forEach((q, sku) => { if (q > 0) receive(sku, q); }));
-  return { svc, store, withdrawn, advance: (s: number) => { now += s; } };
-}
-
-const order = (id: string, lines: [string, number][], extra: Partial<OrderRequest> = {}): OrderRequest =>
-  ({ id, channel: 'web', lines: lines.map(([sku, qty]) => ({ sku, qty })), ...extra });
+const site = <S extends OrderStore>(store: S, stock: number[] = [10, 5, 0]) => testSite(stock, store);
 
 function refusal(fn: () => unknown): OrderRefusal {
   try { fn(); } catch (e) { if (e instanceof OrderRefusal) return e; throw e; }
