@@ -179,6 +179,14 @@ describe('restart', () => {
     expect(s2.svc.get('o1')!.lines.map((l) => l.state)).toEqual(['picked', 'reserved']);
     expect(s2.svc.release(10).map((l) => `${l.orderId}/${l.n}`)).toEqual(['o1/2', 'o2/1']);
   });
+
+  it('stock policies survive a restart', () => {
+    const s1 = site();
+    s1.svc.setStockPolicy(A, { safetyStock: 2, buffers: { store: 3 } });
+    expect(s1.svc.inventory(0).byChannel).toMatchObject({ web: 8, store: 5 });
+    const s2 = site([10, 5, 0], s1.store);
+    expect(s2.svc.inventory(0)).toMatchObject({ safetyStock: 2, byChannel: { web: 8, store: 5 } });
+  });
 });
 
 describe('random operation sequences', () => {

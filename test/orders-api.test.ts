@@ -30,6 +30,12 @@ afterAll(async () => { await app.close(); });
 
 const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
 
+/** The one error shape, with the code. */
+function expectShape(r: { statusCode: number; json: () => unknown }, status: number, code: string): void {
+  expect(r.statusCode).toBe(status);
+  expect(r.json()).toMatchObject({ statusCode: status, code });
+}
+
 describe('orders over HTTP', () => {
   it('201 once placed, 200 with the same order for the same body, 409 ID_CONFLICT for another', async () => {
     const body = { id: 'w-1', channel: 'web', lines: [{ sku: A, qty: 2 }, { sku: B, qty: 1 }, { sku: A, qty: 1 }] };
@@ -126,6 +132,25 @@ describe('orders over HTTP', () => {
     expect(o.statusCode).toBe(201);
     expect((await app.inject(`/api/inventory/${C}`)).json()).toMatchObject({ reserved: 5, available: 1 });
     expect((await app.inject({ method: 'DELETE', url: '/api/holds/cart-1' })).statusCode).toBe(404);
+  });
+
+  it('safety stock and channel buffers hold units back; counts adjust on hand, never below what is promised', async () => {
+    const D = seededSkuCode(3);
+    const before = (await app.inject(`/api/inventory/${D}`)).json();
+    expect(before).toMatchObject({ onHand: 20, reserved: 20, available: 0 });
+    expectShape(await app.inject({ method: 'POST', url: '/api/adjustments', payload: { sku: D, delta: -1, ref: 'count-1' } }), 409, 'ADJUST_BELOW_RESERVED');
+    const found = await post('/api/adjustments', { sku: D, delta: 10, ref: 'count-2' });
+    expect(found.statusCode).toBe(201);
+    expect(found.json()).toMatchObject({ onHand: 30 });
+    const policy = await app.inject({ method: 'PUT', url: `/api/inventory/${D}/policy`, payload: { safetyStock: 4, buffers: { marketplace: 5 } } });
+    expect(policy.statusCode).toBe(200);
+    expect(policy.json()).toMatchObject({ onHand: 30, reserved: 20, safetyStock: 4, available: 6, byChannel: { web: 6, marketplace: 1 } });
+    expect((await post('/api/orders', { id: 'mp-1', channel: 'marketplace', lines: [{ sku: D, qty: 2 }] })).statusCode).toBe(409);
+    expect((await post('/api/orders', { id: 'web-9', channel: 'web', lines: [{ sku: D, qty: 2 }] })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'PUT', url: `/api/inventory/${D}/policy`, payload: { buffers: { fax: 1 } } })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'PUT', url: `/api/inventory/${D}/policy`, payload: {} })).statusCode).toBe(400);
+    const kinds = (await app.inject(`/api/inventory/${D}/journal`)).json().movements.map((m: { kind: string }) => m.kind);
+    expect(kinds).toContain('adjust');
   });
 
   it('the catalogue is searched by prefix and paged', async () => {

@@ -151,6 +151,14 @@ describe('the order service over SQLite', () => {
 });
 
 describe('restart', () => {
+  it('stock policies are in the file at once and come back', () => {
+    const file = tempFile();
+    const s1 = site(open(file));
+    s1.svc.setStockPolicy(A, { safetyStock: 3, buffers: { marketplace: 2 } });
+    const s2 = site(open(file));
+    expect(s2.svc.inventory(0)).toMatchObject({ safetyStock: 3, available: 7, byChannel: { web: 7, marketplace: 5 } });
+  });
+
   it('a new service over a new SqliteStore on the same file has every order, its reservations, and released lines back in the queue', async () => {
     const file = tempFile();
     const s1 = site(open(file));

@@ -3,7 +3,7 @@
  * copies, so callers cannot change stored records by accident); flush resolves at once. Not durable.
  */
 import type { Movement } from './ledger.ts';
-import type { Hold, OrderEvent, OrderQuery, OrderRecord, OrderStore, StoredState } from './records.ts';
+import type { Hold, OrderEvent, OrderQuery, OrderRecord, OrderStore, StockPolicy, StoredState } from './records.ts';
 
 const FINISHED = new Set(['shipped', 'collected', 'cancelled']);
 
@@ -14,6 +14,7 @@ export class MemoryStore implements OrderStore {
   private readonly eventsByOrder = new Map<string, OrderEvent[]>();
   private readonly movements: Movement[] = [];
   private readonly holds = new Map<string, Hold>();
+  private readonly policies = new Map<number, StockPolicy>();
   private lastEvent = 0;
   private clock = 0;
 
@@ -22,6 +23,7 @@ export class MemoryStore implements OrderStore {
       openOrders: this.bySeq.filter((o) => o && !FINISHED.has(o.status)).map((o) => structuredClone(o)),
       movements: this.movements,
       holds: [...this.holds.values()].map((h) => structuredClone(h)),
+      policies: [...this.policies.values()].map((p) => structuredClone(p)),
       lastOrderSeq: this.bySeq.length,
       lastEventSeq: this.lastEvent,
       clock: this.clock,
@@ -82,6 +84,8 @@ export class MemoryStore implements OrderStore {
   putHold(h: Hold): void { this.holds.set(h.id, structuredClone(h)); }
 
   deleteHold(id: string): void { this.holds.delete(id); }
+
+  putPolicy(p: StockPolicy): void { this.policies.set(p.sku, structuredClone(p)); }
 
   flush(): Promise<void> { return Promise.resolve(); }
 

@@ -90,12 +90,16 @@ export interface OrderQuery {
   limit: number;
 }
 
+/** A SKU's stock policy: units never promised (safety stock) and units held back from each channel. */
+export interface StockPolicy { sku: number; safetyStock: number; buffers: Record<string, number> }
+
 /** What a restart needs to rebuild the order layer. */
 export interface StoredState {
   /** Orders that are not finished (shipped, collected, cancelled), oldest first. */
   openOrders: OrderRecord[];
   movements: Iterable<Movement>;
   holds: Hold[];
+  policies: StockPolicy[];
   lastOrderSeq: number;
   lastEventSeq: number;
   /** Simulated seconds the site's clock had reached (the latest time written). */
@@ -119,6 +123,8 @@ export interface OrderStore {
   addMovement(m: Movement): void;
   putHold(h: Hold): void;
   deleteHold(id: string): void;
+  /** Sets a SKU's stock policy, durably at once (a rare change, outside the group commit). */
+  putPolicy(p: StockPolicy): void;
   flush(): Promise<void>;
   close(): void;
 }

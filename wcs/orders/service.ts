@@ -48,8 +48,11 @@ export interface GridLink {
   withdraw(orderId: string, n: number): void;
   /** Put received units into bins of the SKU with room; returns the bins and units per bin. */
   putaway?(sku: number, qty: number): { bin: number; qty: number }[];
-  /** Told of received units when the grid puts them away itself (no putaway: another thread). */
-  received?(sku: number, qty: number): void;
+  /**
+   * Told of units that arrived (delta > 0, when the grid puts them away itself: another thread) or were
+   * found missing by a count (delta < 0).
+   */
+  stockChanged?(sku: number, delta: number): void;
   /** Bins holding the SKU, for the inventory view. */
   bins?(sku: number): { bin: number; onHand: number; reserved: number }[];
 }
@@ -143,6 +146,50 @@ export class OrderService {
       this.refreshStatus(o, now);
     }
     for (const h of saved.holds) { this.holds.set(h.id, h); this.holdExpiry.push({ at: h.expiresAt, id: h.id }); }
+    for (const p of saved.policies) this.applyPolicy(p.sku, p.safetyStock, p.buffers);
+  }
+
+  private applyPolicy(sku: number, safetyStock: number, buffers: Record<string, number>): void {
+    this.ledger.setSafetyStock(sku, safetyStock);
+    for (const c of CHANNELS) this.ledger.setChannelBuffer(c, sku, buffers[c] ?? 0);
+  }
+
+  /**
+   * Sets a SKU's safety stock (never promised) and per-channel buffers (held back from that channel).
+   * Promises already made stand; a lower policy may fill backorders.
+   */
+  setStockPolicy(code: string, policy: { safetyStock?: number; buffers?: Record<string, number> }): void {
+    const sku = this.catalogue.id(code);
+    if (sku === undefined) throw new OrderRefusal(422, 'UNKNOWN_SKU', 'sku', `no SKU ${JSON.stringify(code)} at this site`);
+    const safetyStock = policy.safetyStock ?? this.ledger.safety[sku]!;
+    const buffers: Record<string, number> = {};
+    for (const c of CHANNELS) buffers[c] = policy.buffers?.[c] ?? this.ledger.buffer(c, sku);
+    for (const [c, v] of Object.entries(policy.buffers ?? {})) {
+      if (!(CHANNELS as readonly string[]).includes(c)) throw new OrderRefusal(400, 'BAD_REQUEST', `buffers.${c}`, `expected a channel: ${CHANNELS.join(', ')}`);
+      if (!(Number.isInteger(v) && v >= 0)) throw new OrderRefusal(400, 'BAD_REQUEST', `buffers.${c}`, 'expected a whole number of units, 0 or more');
+    }
+    if (!(Number.isInteger(safetyStock) && safetyStock >= 0)) throw new OrderRefusal(400, 'BAD_REQUEST', 'safetyStock', 'expected a whole number of units, 0 or more');
+    this.applyPolicy(sku, safetyStock, buffers);
+    this.store.putPolicy({ sku, safetyStock, buffers });
+    this.fillBackorders(sku, this.now());
+  }
+
+  /**
+   * A stock count corrects on hand by `delta` units. A loss may not take on hand below what is promised
+   * (409 ADJUST_BELOW_RESERVED: cancel or short those lines first); found units may fill backorders.
+   */
+  adjust(code: string, delta: number, ref: string): { sku: string; onHand: number } {
+    const sku = this.catalogue.id(code);
+    if (sku === undefined) throw new OrderRefusal(422, 'UNKNOWN_SKU', 'sku', `no SKU ${JSON.stringify(code)} at this site`);
+    if (!(Number.isInteger(delta) && delta !== 0 && Math.abs(delta) <= MAX_QTY)) throw new OrderRefusal(400, 'BAD_REQUEST', 'delta', `expected a whole number of units other than 0, at most ${MAX_QTY} either way`);
+    if (this.ledger.onHand[sku]! + delta < this.ledger.reserved[sku]!) {
+      throw new OrderRefusal(409, 'ADJUST_BELOW_RESERVED', 'delta', `on hand ${this.ledger.onHand[sku]} ${delta} would fall below the ${this.ledger.reserved[sku]} units promised`);
+    }
+    const now = this.now();
+    this.ledger.adjust(sku, delta, now, `count ${ref}`);
+    this.grid?.stockChanged?.(sku, delta);
+    if (delta > 0) this.fillBackorders(sku, now);
+    return { sku: code, onHand: this.ledger.onHand[sku]! };
   }
 
   private now(): number { return this.clock(); }
@@ -388,7 +435,7 @@ export class OrderService {
     if (put && put.length > 0) for (const p of put) this.ledger.receive(sku, p.qty, now, `receipt ${ref}`, p.bin);
     else {
       this.ledger.receive(sku, qty, now, `receipt ${ref}`);
-      this.grid?.received?.(sku, qty);
+      this.grid?.stockChanged?.(sku, qty);
     }
     const filled = this.fillBackorders(sku, now);
     return { sku: code, onHand: this.ledger.onHand[sku]!, filled };

@@ -43,7 +43,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import type { Movement, MovementKind } from './ledger.ts';
-import type { Hold, OrderEvent, OrderQuery, OrderRecord, OrderStore, StoredState } from './records.ts';
+import type { Hold, OrderEvent, OrderQuery, OrderRecord, OrderStore, StoredState, StockPolicy } from './records.ts';
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -277,6 +277,13 @@ export class SqliteStore implements OrderStore {
     this.seen(m.at);
   }
 
+  /** Stock policies live in meta (key `policy:<sku>`), written at once in a transaction of their own. */
+  putPolicy(p: StockPolicy): void {
+    this.readable();
+    this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+      .run(`policy:${p.sku}`, JSON.stringify(p));
+  }
+
   putHold(h: Hold): void {
     this.writable();
     this.pendingHolds.set(h.id, JSON.stringify(h));
@@ -435,6 +442,8 @@ export class SqliteStore implements OrderStore {
       openOrders: (this.st.openOrders.all() as { body: string }[]).map((r) => JSON.parse(r.body) as OrderRecord),
       movements: { [Symbol.iterator]: () => this.iterateMovements() },
       holds: (this.st.holds.all() as { body: string }[]).map((r) => JSON.parse(r.body) as Hold),
+      policies: (this.db.prepare(`SELECT value FROM meta WHERE key LIKE 'policy:%' ORDER BY key`).all() as { value: string }[])
+        .map((r) => JSON.parse(r.value) as StockPolicy),
       lastOrderSeq: n(this.st.lastOrderSeq),
       lastEventSeq: n(this.st.lastEventSeq),
       clock: this.clock,

@@ -212,6 +212,42 @@ export function ordersPlugin(service: () => OrderService): FastifyPluginAsync {
       return send(reply, 201, r);
     });
 
+    app.put('/api/inventory/:sku/policy', {
+      schema: {
+        params: skuParam,
+        body: {
+          type: 'object', additionalProperties: false, minProperties: 1,
+          properties: {
+            safetyStock: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+            buffers: { type: 'object', additionalProperties: false, properties: Object.fromEntries(CHANNELS.map((c) => [c, { type: 'integer', minimum: 0, maximum: 1_000_000 }])) },
+          },
+        },
+      },
+    }, async (req, reply) => {
+      const svc = service();
+      const code = (req.params as { sku: string }).sku;
+      const sku = mustSku(code);
+      try { svc.setStockPolicy(code, req.body as { safetyStock?: number; buffers?: Record<string, number> }); } catch (e) { fault(e); }
+      await svc.flush();
+      return send(reply, 200, svc.inventory(sku));
+    });
+
+    app.post('/api/adjustments', {
+      schema: {
+        body: {
+          type: 'object', additionalProperties: false, required: ['sku', 'delta', 'ref'],
+          properties: { sku: skuCode, delta: { type: 'integer', minimum: -1_000_000, maximum: 1_000_000, not: { const: 0 } }, ref: { type: 'string', minLength: 1, maxLength: 128 } },
+        },
+      },
+    }, async (req, reply) => {
+      const svc = service();
+      const b = req.body as { sku: string; delta: number; ref: string };
+      let r;
+      try { r = svc.adjust(b.sku, b.delta, b.ref); } catch (e) { fault(e); }
+      await svc.flush();
+      return send(reply, 201, r);
+    });
+
     const holdBody = {
       type: 'object', additionalProperties: false, required: ['id', 'channel', 'lines', 'ttlSeconds'],
       properties: { id: orderId, channel, lines, ttlSeconds: { type: 'integer', minimum: 1, maximum: 86_400 } },

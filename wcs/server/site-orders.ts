@@ -64,7 +64,7 @@ export class SiteOrders {
           const list = this.listOf.get(`${orderId}/${n}`);
           if (list !== undefined) client.withdraw(list);
         },
-        received: (sku, qty) => client.adjustStock(sku, qty),
+        stockChanged: (sku, delta) => client.adjustStock(sku, delta),
       },
     }, (receive) => stock.forEach((q, sku) => { if (q > 0) receive(sku, q); }));
     // The grid starts from its scenario: bring its bins to the ledger's stock (after a restart they differ).
