@@ -130,7 +130,7 @@ async function rest(): Promise<void> {
   const b = await open();
   const closed = new Promise<number>((res) => b.once('close', (code) => res(code)));
   b.send(Buffer.alloc(1 << 20));
-  rows.push(`| WebSocket | a 1 MB binary frame | closed with code ${await closed}; ${await after(a)} |`);
+  rows.push(`| WebSocket | a 1 MB binary frame | the sender is closed with code ${await closed}; another client: ${await after(a)} |`);
   const c = await open({ origin: 'http://elsewhere.example' });
   rows.push(`| WebSocket | a connection from another origin | opens the read-only stream (the stream takes no commands); ${await after(c)} |`);
   a.close(); c.close();
