@@ -49,3 +49,39 @@ export function getRobot(id: number, signal?: AbortSignal): Promise<RobotDetail>
 export function getPort(id: string, signal?: AbortSignal): Promise<PortDetail> {
   return send(`/api/ports/${encodeURIComponent(id)}`, signal ? { signal } : undefined);
 }
+
+// ---- The order layer (present only when the server runs one) ------------------------------------------
+
+/** One order line as GET /api/orders/:id shows it. */
+export interface OrderLineView { n: number; sku: string; qty: number; state: string; picked: number }
+/** An order as the API shows it (the fields the viewer reads). */
+export interface OrderView { id: string; channel: string; status: string; cursor: string; createdAt: number; updatedAt: number; lines: OrderLineView[] }
+/** GET /api/inventory/:sku (the fields the viewer reads). */
+export interface InventoryView { sku: string; name: string; onHand: number; reserved: number; backordered: number; available: number }
+
+/**
+ * Whether the server has an order layer: GET /api/orders?limit=1 answers 200 (true) or 404 (false);
+ * anything else (network error, 5xx) throws, so the caller can ask again later.
+ */
+export async function probeOrders(): Promise<boolean> {
+  const res = await fetch('/api/orders?limit=1');
+  await res.text();
+  if (res.ok) return true;
+  if (res.status === 404) return false;
+  throw new Error(`HTTP ${res.status}`);
+}
+
+/** GET /api/orders?limit= (newest first). */
+export function getOrders(limit: number): Promise<{ orders: OrderView[]; next?: string }> {
+  return send(`/api/orders?limit=${limit}`);
+}
+
+/** GET /api/orders/:id */
+export function getOrder(id: string, signal?: AbortSignal): Promise<OrderView> {
+  return send(`/api/orders/${encodeURIComponent(id)}`, signal ? { signal } : undefined);
+}
+
+/** GET /api/inventory/:sku */
+export function getInventory(sku: string): Promise<InventoryView> {
+  return send(`/api/inventory/${encodeURIComponent(sku)}`);
+}

@@ -5,10 +5,16 @@
  * The stream only sends (controls go through REST), so it needs no access token, and none is put in its
  * URL where it could end up in logs.
  */
-import { PROTOCOL_VERSION, type ServerMessage } from '../../wcs/protocol.ts';
+import { PROTOCOL_VERSION, type OrdersMessage, type ServerMessage } from '../../wcs/protocol.ts';
 import type { ViewStore } from './store.ts';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'stopped';
+
+/** Optional listeners: every (re)opened socket, and the order events of a subscribed stream. */
+export interface ConnectionListeners {
+  onOpen?: () => void;
+  onOrders?: (m: OrdersMessage) => void;
+}
 
 /** Where the stream lives for this page: ws(s)://<host>/ws. Pure apart from reading `loc`. */
 export function streamUrl(loc: Location): string {
@@ -20,12 +26,23 @@ export class LiveConnection {
   private retryMs = 500;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  private ordersWanted = false;
 
   constructor(
     private readonly store: ViewStore,
     private readonly url: string,
     private readonly onStatus: (s: ConnectionStatus, detail?: string) => void,
+    private readonly listeners: ConnectionListeners = {},
   ) {}
+
+  /**
+   * Ask for the order events (`{"subscribe":"orders"}`): now if the socket is open, and again on every
+   * reconnect (a new socket starts unsubscribed).
+   */
+  subscribeOrders(): void {
+    this.ordersWanted = true;
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send('{"subscribe":"orders"}');
+  }
 
   start(): void {
     this.stopped = false;
@@ -56,13 +73,16 @@ export class LiveConnection {
     this.ws = ws;
     ws.onopen = () => {
       this.retryMs = 500;
+      if (this.ordersWanted) ws.send('{"subscribe":"orders"}');
       this.onStatus('open');
+      this.listeners.onOpen?.();
     };
     ws.onmessage = (ev: MessageEvent) => {
       if (typeof ev.data !== 'string') return;
-      let m: ServerMessage;
-      try { m = JSON.parse(ev.data) as ServerMessage; } catch { return; }
+      let m: ServerMessage | OrdersMessage;
+      try { m = JSON.parse(ev.data) as ServerMessage | OrdersMessage; } catch { return; }
       if (m.v !== PROTOCOL_VERSION) { this.versionMismatch(m.v); return; }
+      if (m.type === 'orders') { this.listeners.onOrders?.(m); return; }
       const now = performance.now();
       if (m.type === 'snapshot') this.store.applySnapshot(m, now);
       else if (m.type === 'frame') this.store.applyFrame(m, now);

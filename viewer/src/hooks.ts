@@ -2,6 +2,7 @@
  * The test hooks: `window.__omnicube`, read by the end-to-end tests. Every field is a live getter over
  * the viewer's own state, so nothing has to remember to copy values into it.
  */
+import type { OrderRow } from './ordersPanel.ts';
 import type { ViewMode } from './store.ts';
 
 export interface OmnicubeHooks {
@@ -25,6 +26,19 @@ export interface OmnicubeHooks {
   readonly replayDuration: number;
   /** True once the first snapshot or replay file has been drawn. */
   readonly ready: boolean;
+  /** Whether the server has an order layer (null until asked once the stream opened). */
+  readonly ordersEnabled: boolean | null;
+  /** The orders panel's rows, newest first, with the status last received. */
+  readonly orders: OrderRow[];
+  /** Orders shown per channel. */
+  readonly orderCounts: Record<string, number>;
+  /** Order events received from the stream. */
+  readonly orderEventsReceived: number;
+  /** The last SKU lookup's figures, or its error message; null before any. */
+  readonly skuLookup: { sku: string; onHand: number; reserved: number; available: number } | { error: string } | null;
+  /** The order whose lines are shown, and its lines once loaded. */
+  readonly selectedOrder: string | null;
+  readonly selectedOrderLines: { sku: string; qty: number; state: string; picked: number }[];
   /** A robot's drawn centre in CSS pixels relative to the canvas's top-left, or null if unknown. */
   robotScreen(id: number): { x: number; y: number } | null;
 }

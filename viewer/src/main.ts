@@ -16,6 +16,7 @@ import { installHooks } from './hooks.ts';
 import { Inspector, type DetailSource } from './inspector.ts';
 import { KpiPanel } from './kpiPanel.ts';
 import { Legend } from './legend.ts';
+import { OrdersPanel } from './ordersPanel.ts';
 import { PathLayer } from './pathLayer.ts';
 import { PortLayer } from './portLayer.ts';
 import type { ReplayPlayer } from './replayPlayer.ts';
@@ -114,11 +115,17 @@ async function main(): Promise<void> {
     conn.className = `pill ${s === 'open' ? 'ok' : s === 'stopped' ? '' : 'warn'}`;
     if (detail && s === 'stopped') banner(detail);
   };
-  const live = new LiveConnection(store, streamUrl(location), setStatus);
+  // The orders panel subscribes to the stream's order events once it knows the server has an order layer.
+  const orders = new OrdersPanel(() => live.subscribeOrders());
+  const live = new LiveConnection(store, streamUrl(location), setStatus, {
+    onOpen: () => orders.onOpen(),
+    onOrders: (m) => orders.onOrders(m),
+  });
   const modePill = $('mode');
 
   const replay = new ReplayPanel(store, (player: ReplayPlayer) => {
     live.stop();
+    orders.hide();
     inspector.setSource(player);
     modePill.textContent = 'replay';
     modePill.className = 'pill warn';
@@ -168,6 +175,13 @@ async function main(): Promise<void> {
     get replayTime() { return replay.player?.t ?? 0; },
     get replayDuration() { return replay.player?.trace.duration ?? 0; },
     get ready() { return ready; },
+    get ordersEnabled() { return orders.enabled; },
+    get orders() { return orders.list; },
+    get orderCounts() { return orders.counts; },
+    get orderEventsReceived() { return orders.eventsReceived; },
+    get skuLookup() { return orders.sku; },
+    get selectedOrder() { return orders.selected; },
+    get selectedOrderLines() { return orders.selectedLines; },
     robotScreen(id: number) {
       const s = store.robots.slot(id);
       if (s < 0) return null;
