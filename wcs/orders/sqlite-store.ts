@@ -1,15 +1,21 @@
 /**
  * The durable order store: one SQLite file (through `libsql`, a better-sqlite3-compatible binding whose
- * binary ships in an npm package), in WAL mode, with a versioned schema (`PRAGMA user_version`).
+ * binary ships in an npm package), in WAL mode, with a versioned schema (`PRAGMA user_version`; see
+ * ./sqlite-schema.ts).
  *
- * Writes (putOrder, addEvent, addMovement, putHold, deleteHold) are queued in memory and written by
- * `flush()` as ONE transaction: a group commit. Every flush called in the same event-loop turn shares
- * that transaction (it runs from `setImmediate`) and gets the same promise; a failing transaction
- * rejects all of them and keeps the writes queued, so the next flush tries them again.
+ * Writes (putOrder, addEvent, addMovement, putHold, deleteHold) are queued in memory; `flush()` hands
+ * what is queued to the store's writer thread (./sqlite-writer.ts), which writes it as ONE transaction: a
+ * group commit. Every flush called in the same event-loop turn shares that batch and its promise. One
+ * batch is in the writer at a time; what is written meanwhile waits and goes as the next batch the
+ * moment the writer is done, so batches grow with the load and the thread that answers requests never
+ * waits for SQLite or the disk. A failing transaction rejects every flush of its batch and puts its
+ * writes back in the queue (before the newer ones), so the next flush tries them again.
  *
- * Reads see queued writes (read-your-writes): `getOrder` looks in the queue first; `listOrders`,
- * `events` and `journal` first commit what is queued when it could change their answer (a queued order
- * for listOrders, a queued event of that order, a queued movement of that SKU), and `load` always does.
+ * Reads run on the store's own connection and see queued writes (read-your-writes): `getOrder` looks in
+ * the queue and the batch in the writer first; `listOrders`, `events` and `journal` first wait until
+ * what is queued is committed when it could change their answer (a queued order for listOrders, a
+ * queued event of that order, a queued movement of that SKU), and `load` always does. That wait is
+ * synchronous (Atomics.wait on the writer's signal words), so reads keep their synchronous interface.
  * Writes can so become durable before their flush, never later. The order service calls those four only
  * between operations, so a commit always ends at an operation boundary.
  *
@@ -26,83 +32,25 @@
  *   pages out), but a kernel crash or power loss can lose the last commits (whole commits, newest
  *   first; the file is never corrupt and stays consistent).
  * FULL is the default: with group commits its fsync is shared by the whole batch, so it costs little.
- * Measured on the 2-core development machine (under load from other work; test/bench/sqlite-store.ts),
- * 64 orders per commit, about 7 rows per order: the store alone takes 17,500-19,000 orders/s
- * (123,000-134,000 rows/s) with FULL and 19,500-20,000 with NORMAL; through the OrderService (64
- * concurrent place + flush) 5,900-9,300 orders/s with either, the service's own work being the larger
- * part. One commit per order would be another matter (a few hundred to 2,600 orders/s with FULL, as
- * the disk's fsync allows, 2,900-4,000 with NORMAL): that is what the group commit avoids.
+ * Measured on the 2-core development machine (test/bench/sqlite-store.ts; bench:orders for the server).
  *
- * Schema (version 1): orders (seq INTEGER PRIMARY KEY, id UNIQUE, status, channel, created_at, body JSON),
- * with indexes for listing by status, channel and creation time, and a partial index of open orders for
- * `load`; events (seq, order_id, body JSON); movements (seq, sku, and one column per field); holds (id,
- * body JSON); meta (key, value: the clock). One process per file: two services writing one file would
- * each believe their own memory.
+ * One process per file: two services writing one file would each believe their own memory.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'libsql';
+import { Worker } from 'node:worker_threads';
 import type { Movement, MovementKind } from './ledger.ts';
 import type { Hold, OrderEvent, OrderQuery, OrderRecord, OrderStore, StoredState, StockPolicy } from './records.ts';
+import { MOVEMENT_COLUMNS, SIGNAL, TEXT_OFFSET, TEXT_SIZE, openDatabase, pragma, type Db, type Statement, type Synchronous } from './sqlite-schema.ts';
+import type { WriterBatch, WriterData, WriterReply } from './sqlite-writer.ts';
 
-type Db = Database.Database;
-type Statement = Database.Statement;
-
-/** The schema version this build reads and writes (PRAGMA user_version). */
-export const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE orders (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  status TEXT NOT NULL,
-  channel TEXT NOT NULL,
-  created_at REAL NOT NULL,
-  body TEXT NOT NULL
-);
-CREATE INDEX orders_status ON orders(status);
-CREATE INDEX orders_channel ON orders(channel);
-CREATE INDEX orders_created ON orders(created_at);
-CREATE INDEX orders_open ON orders(seq) WHERE status NOT IN ('shipped', 'collected', 'cancelled');
-CREATE TABLE events (
-  seq INTEGER PRIMARY KEY,
-  order_id TEXT NOT NULL,
-  body TEXT NOT NULL
-);
-CREATE INDEX events_order ON events(order_id);
-CREATE TABLE movements (
-  seq INTEGER PRIMARY KEY,
-  at REAL NOT NULL,
-  kind TEXT NOT NULL,
-  sku INTEGER NOT NULL,
-  on_hand INTEGER NOT NULL,
-  reserved INTEGER NOT NULL,
-  ref TEXT NOT NULL,
-  bin INTEGER
-);
-CREATE INDEX movements_sku ON movements(sku);
-CREATE TABLE holds (
-  id TEXT PRIMARY KEY,
-  body TEXT NOT NULL
-);
-CREATE TABLE meta (
-  key TEXT PRIMARY KEY,
-  value
-);
-`;
+export { SCHEMA_VERSION } from './sqlite-schema.ts';
 
 const OPEN_ORDERS = `SELECT body FROM orders WHERE status NOT IN ('shipped', 'collected', 'cancelled') ORDER BY seq`;
-const MOVEMENT_COLUMNS = 'seq, at, kind, sku, on_hand, reserved, ref, bin';
+/** How long a synchronous read waits for the writer before it gives up. */
+const WRITER_WAIT_MS = 60_000;
 
 export interface SqliteStoreOptions {
   /** SQLite's `synchronous` in WAL mode (default FULL): see the top of this file for what each survives. */
-  synchronous?: 'NORMAL' | 'FULL';
-  /**
-   * Milliseconds a group commit waits for more writes to join it after the first flush asks for one
-   * (default 0: at the end of the event-loop turn). A server under load trades that much latency for
-   * fewer, larger transactions (one fsync each with FULL).
-   */
-  commitDelayMs?: number;
+  synchronous?: Synchronous;
 }
 
 export interface SqliteStoreStats {
@@ -110,7 +58,7 @@ export interface SqliteStoreStats {
   commits: number;
   /** Rows written by those transactions (an order put twice in one commit is written once). */
   rows: number;
-  /** Writes queued now. */
+  /** Writes queued now (including a batch the writer has not finished). */
   pending: number;
 }
 
@@ -123,83 +71,98 @@ function toMovement(r: MovementRow): Movement {
   return m;
 }
 
-/**
- * An INSERT of many rows per statement: prepared once for 32, 8 and 1 rows, so a commit of n rows makes
- * about n/32 calls into SQLite instead of n (each call costs a few microseconds in the binding).
- */
-class BatchInsert {
-  private readonly sizes: { rows: number; st: Statement }[];
-  constructor(db: Db, head: string, readonly width: number, tail = '') {
-    const tuple = `(${Array(width).fill('?').join(', ')})`;
-    this.sizes = [32, 8, 1].map((rows) => ({ rows, st: db.prepare(`${head} VALUES ${Array(rows).fill(tuple).join(', ')} ${tail}`) }));
+/** Batches handed to the writer at once: the next goes while one commits, so the writer never waits for this thread. */
+const MAX_IN_FLIGHT = 2;
+
+interface Deferred { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void }
+function deferred(): Deferred {
+  let resolve!: () => void, reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  // A batch nobody awaits (a read committed it) must not be an unhandled rejection.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+type InFlight = Deferred & { id: number; batch: Batch };
+
+/** Writes queued for one commit: the latest body of each order and hold (null: deleted), events and movements in order. */
+class Batch {
+  readonly orders = new Map<string, PendingOrder>();
+  readonly holds = new Map<string, string | null>();
+  events: { seq: number; orderId: string; body: string }[] = [];
+  movements: Movement[] = [];
+  /** Orders with events here, SKUs with movements here: the reads that must wait for this batch. */
+  readonly eventOrders = new Set<string>();
+  readonly movementSkus = new Set<number>();
+  readonly meta = new Map<string, string>();
+  clock: number | null = null;
+
+  get size(): number {
+    return this.orders.size + this.holds.size + this.events.length + this.movements.length + this.meta.size + (this.clock !== null ? 1 : 0);
   }
 
-  /** Inserts the rows whose values are laid out one after another in `values`. */
-  run(values: unknown[]): void {
-    const rows = values.length / this.width;
-    let at = 0;
-    for (const { rows: size, st } of this.sizes) {
-      for (; rows - at >= size; at += size) st.run(size === rows ? values : values.slice(at * this.width, (at + size) * this.width));
-    }
+  /** This batch's writes followed by `newer`'s (newer bodies win): a failed batch put back before the queue. */
+  then(newer: Batch): Batch {
+    const b = new Batch();
+    for (const m of [this.orders, newer.orders]) for (const [k, v] of m) b.orders.set(k, v);
+    for (const m of [this.holds, newer.holds]) for (const [k, v] of m) b.holds.set(k, v);
+    for (const m of [this.meta, newer.meta]) for (const [k, v] of m) b.meta.set(k, v);
+    b.events = this.events.concat(newer.events);
+    b.movements = this.movements.concat(newer.movements);
+    for (const e of b.events) b.eventOrders.add(e.orderId);
+    for (const m of b.movements) b.movementSkus.add(m.sku);
+    b.clock = this.clock === null ? newer.clock : newer.clock === null ? this.clock : Math.max(this.clock, newer.clock);
+    return b;
+  }
+
+  message(id: number, epoch: number): WriterBatch {
+    const orders: unknown[] = [];
+    for (const o of this.orders.values()) orders.push(o.seq, o.id, o.status, o.channel, o.createdAt, o.body);
+    const events: unknown[] = [];
+    for (const e of this.events) events.push(e.seq, e.orderId, e.body);
+    const movements: unknown[] = [];
+    for (const m of this.movements) movements.push(m.seq, m.at, m.kind, m.sku, m.onHand, m.reserved, m.ref, m.bin ?? null);
+    return { type: 'batch', id, epoch, orders, events, movements, holds: [...this.holds], clock: this.clock, meta: [...this.meta] };
   }
 }
 
 export class SqliteStore implements OrderStore {
   readonly path: string;
-  readonly synchronous: 'NORMAL' | 'FULL';
+  readonly synchronous: Synchronous;
+  /** The store's connection: reads only (the writer thread writes). */
   private readonly db: Db;
   private closed = false;
 
-  // Queued writes: the latest body of each order and hold (null: deleted), events and movements in order.
-  private readonly pendingOrders = new Map<string, PendingOrder>();
-  private readonly pendingHolds = new Map<string, string | null>();
-  private pendingEvents: { seq: number; orderId: string; body: string }[] = [];
-  private pendingMovements: Movement[] = [];
-  /** Orders with queued events, SKUs with queued movements: the reads that must commit first. */
-  private readonly pendingEventOrders = new Set<string>();
-  private readonly pendingMovementSkus = new Set<number>();
+  private pending = new Batch();
+  /** Batches in the writer, oldest first, each with the flushes waiting for it. */
+  private inflight: InFlight[] = [];
+  /** Batches carry this; after a failure the writer refuses the rest of the failed batch's epoch. */
+  private epoch = 0;
+  /** Flushes waiting for the queued writes (the next batch). */
+  private next: Deferred | undefined;
+  private sendScheduled = false;
+  private lastBatchId = 0;
+  /** Set when the writer thread stopped: every flush from then on rejects with it. */
+  private broken: Error | undefined;
   private clock: number;
-  private clockDirty = false;
-
-  /** The commit every flush of this event-loop turn shares, until it runs. */
-  private scheduled: Promise<void> | undefined;
   private commits = 0;
-  private readonly commitDelayMs: number;
   private rows = 0;
 
-  private readonly st: {
-    begin: Statement; commit: Statement; rollback: Statement;
-    putHold: Statement; deleteHold: Statement; putClock: Statement;
-    getOrder: Statement; events: Statement; journal: Statement; openOrders: Statement; holds: Statement;
-    lastOrderSeq: Statement; lastEventSeq: Statement;
-  };
-  private readonly putOrders: BatchInsert;
-  private readonly addEvents: BatchInsert;
-  private readonly addMovements: BatchInsert;
+  private readonly worker: Worker;
+  private readonly signals: Int32Array;
+  private readonly text: Uint8Array;
+
+  private readonly st: { getOrder: Statement; events: Statement; journal: Statement; openOrders: Statement; holds: Statement; lastOrderSeq: Statement; lastEventSeq: Statement };
   /** listOrders statements by the filters present (16 combinations at most), prepared on first use. */
   private readonly listStatements = new Map<string, Statement>();
 
   constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.path = path;
     this.synchronous = opts.synchronous ?? 'FULL';
-    this.commitDelayMs = opts.commitDelayMs ?? 0;
-    if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') throw new RangeError(`synchronous: expected NORMAL or FULL, got ${String(this.synchronous)}`);
-    const memory = path === ':memory:';
-    if (!memory) mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    // Opened (and the schema created or checked) here first, so that a wrong file is refused at once.
+    this.db = openDatabase(path, this.synchronous);
     try {
-      const mode = this.pragma('journal_mode = WAL');
-      if (!memory && String(mode).toLowerCase() !== 'wal') throw new Error(`order store ${path}: cannot use WAL mode (journal_mode is ${String(mode)})`);
-      this.db.exec(`PRAGMA synchronous = ${this.synchronous}`);
-      this.db.exec('PRAGMA busy_timeout = 5000');
-      this.migrate();
       this.st = {
-        begin: this.db.prepare('BEGIN IMMEDIATE'),
-        commit: this.db.prepare('COMMIT'),
-        rollback: this.db.prepare('ROLLBACK'),
-        putHold: this.db.prepare('INSERT INTO holds (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body'),
-        deleteHold: this.db.prepare('DELETE FROM holds WHERE id = ?'),
-        putClock: this.db.prepare(`INSERT INTO meta (key, value) VALUES ('clock', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`),
         getOrder: this.db.prepare('SELECT body FROM orders WHERE id = ?'),
         events: this.db.prepare('SELECT body FROM events WHERE order_id = ? ORDER BY seq'),
         journal: this.db.prepare(`SELECT ${MOVEMENT_COLUMNS} FROM movements WHERE sku = ? AND seq > ? ORDER BY seq LIMIT ?`),
@@ -208,42 +171,31 @@ export class SqliteStore implements OrderStore {
         lastOrderSeq: this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM orders'),
         lastEventSeq: this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events'),
       };
-      this.putOrders = new BatchInsert(this.db, 'INSERT INTO orders (seq, id, status, channel, created_at, body)', 6,
-        // By id; an order's seq is kept from its first put (the service never changes it). A seq taken by
-        // another order breaks the UNIQUE rule and fails the commit (a bug upstream, not to be papered over).
-        'ON CONFLICT (id) DO UPDATE SET status = excluded.status, channel = excluded.channel, created_at = excluded.created_at, body = excluded.body');
-      this.addEvents = new BatchInsert(this.db, 'INSERT INTO events (seq, order_id, body)', 3);
-      this.addMovements = new BatchInsert(this.db, `INSERT INTO movements (${MOVEMENT_COLUMNS})`, 8);
       const clock = (this.db.prepare(`SELECT value FROM meta WHERE key = 'clock'`).get() as { value: number } | undefined)?.value;
       this.clock = typeof clock === 'number' ? clock : 0;
+      const shared = new SharedArrayBuffer(TEXT_OFFSET + TEXT_SIZE);
+      this.signals = new Int32Array(shared, 0, 4);
+      this.text = new Uint8Array(shared, TEXT_OFFSET, TEXT_SIZE);
+      const data: WriterData = { entry: new URL('./sqlite-writer.ts', import.meta.url).href, path, synchronous: this.synchronous, signals: shared };
+      this.worker = new Worker(new URL('../worker-boot.mjs', import.meta.url), { workerData: data });
     } catch (e) {
       this.db.close();
       throw e;
     }
+    // Idle, the writer does not keep the process alive; a batch in it does (see send).
+    this.worker.unref();
+    this.worker.on('message', (r: WriterReply) => this.settle(r.id, r.ok, r.error));
+    this.worker.on('error', (e) => this.writerStopped(`${e.name}: ${e.message}`));
+    this.worker.on('exit', (code) => this.writerStopped(`exited with code ${code}`));
   }
 
-  /** The value of a pragma (its first column). */
-  private pragma(source: string): unknown {
-    const row = this.db.prepare(`PRAGMA ${source}`).get() as Record<string, unknown> | undefined;
-    return row ? Object.values(row)[0] : undefined;
-  }
-
-  /** Creates the schema in a new file; refuses a file of another schema version. */
-  private migrate(): void {
-    const version = Number(this.pragma('user_version'));
-    if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`order store ${this.path}: schema version ${version}, this build reads version ${SCHEMA_VERSION}`);
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      // Another process may have created it while this one waited for the lock.
-      const again = Number(this.pragma('user_version'));
-      if (again === 0) this.db.exec(`${SCHEMA}\nPRAGMA user_version = ${SCHEMA_VERSION};`);
-      else if (again !== SCHEMA_VERSION) throw new Error(`order store ${this.path}: schema version ${again}, this build reads version ${SCHEMA_VERSION}`);
-      this.db.exec('COMMIT');
-    } catch (e) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw e;
-    }
+  private writerStopped(why: string): void {
+    if (this.closed || this.broken) return;
+    this.broken = new Error(`order store ${this.path}: its writer thread stopped (${why}); writes since the last commit are not durable`);
+    const waiting = [...this.inflight, this.next];
+    this.requeueInFlight();
+    this.next = undefined;
+    for (const w of waiting) w?.reject(this.broken);
   }
 
   // ---- writes (queued) --------------------------------------------------------------------------------
@@ -253,134 +205,154 @@ export class SqliteStore implements OrderStore {
   }
 
   private seen(at: number): void {
-    if (at > this.clock) { this.clock = at; this.clockDirty = true; }
+    if (at > this.clock) { this.clock = at; this.pending.clock = at; }
   }
 
   putOrder(o: OrderRecord): void {
     this.writable();
     // Serialised now: the caller goes on changing its record.
-    this.pendingOrders.set(o.id, { seq: o.seq, id: o.id, status: o.status, channel: o.channel, createdAt: o.createdAt, body: JSON.stringify(o) });
+    this.pending.orders.set(o.id, { seq: o.seq, id: o.id, status: o.status, channel: o.channel, createdAt: o.createdAt, body: JSON.stringify(o) });
     this.seen(o.updatedAt);
   }
 
   addEvent(e: OrderEvent): void {
     this.writable();
-    this.pendingEvents.push({ seq: e.seq, orderId: e.orderId, body: JSON.stringify(e) });
-    this.pendingEventOrders.add(e.orderId);
+    this.pending.events.push({ seq: e.seq, orderId: e.orderId, body: JSON.stringify(e) });
+    this.pending.eventOrders.add(e.orderId);
     this.seen(e.at);
   }
 
   addMovement(m: Movement): void {
     this.writable();
-    this.pendingMovements.push({ ...m });
-    this.pendingMovementSkus.add(m.sku);
+    this.pending.movements.push({ ...m });
+    this.pending.movementSkus.add(m.sku);
     this.seen(m.at);
   }
 
-  /** Stock policies live in meta (key `policy:<sku>`), written at once in a transaction of their own. */
+  /** Stock policies live in meta (key `policy:<sku>`), committed at once (with what is queued). */
   putPolicy(p: StockPolicy): void {
-    this.readable();
-    this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
-      .run(`policy:${p.sku}`, JSON.stringify(p));
+    this.writable();
+    this.pending.meta.set(`policy:${p.sku}`, JSON.stringify(p));
+    this.drain();
   }
 
   putHold(h: Hold): void {
     this.writable();
-    this.pendingHolds.set(h.id, JSON.stringify(h));
+    this.pending.holds.set(h.id, JSON.stringify(h));
   }
 
   deleteHold(id: string): void {
     this.writable();
-    this.pendingHolds.set(id, null);
+    this.pending.holds.set(id, null);
   }
 
-  private get pendingCount(): number {
-    return this.pendingOrders.size + this.pendingHolds.size + this.pendingEvents.length + this.pendingMovements.length + (this.clockDirty ? 1 : 0);
+  /** Hands the queued writes to the writer as the next batch, with the flushes waiting for them. */
+  private send(): void {
+    const batch = this.pending;
+    this.pending = new Batch();
+    const waiting = this.next ?? deferred();
+    this.next = undefined;
+    const id = ++this.lastBatchId;
+    this.inflight.push({ ...waiting, id, batch });
+    this.worker.ref();
+    this.worker.postMessage(batch.message(id, this.epoch));
   }
 
-  /**
-   * Writes everything queued in one transaction, synchronously. On failure the transaction is rolled
-   * back, the writes stay queued and the error is thrown.
-   */
-  private commit(): void {
-    const n = this.pendingCount;
-    if (n === 0) return;
-    const st = this.st;
-    st.begin.run();
-    try {
-      if (this.pendingOrders.size > 0) {
-        const values: unknown[] = [];
-        for (const o of this.pendingOrders.values()) values.push(o.seq, o.id, o.status, o.channel, o.createdAt, o.body);
-        this.putOrders.run(values);
-      }
-      if (this.pendingEvents.length > 0) {
-        const values: unknown[] = [];
-        for (const e of this.pendingEvents) values.push(e.seq, e.orderId, e.body);
-        this.addEvents.run(values);
-      }
-      if (this.pendingMovements.length > 0) {
-        const values: unknown[] = [];
-        for (const m of this.pendingMovements) values.push(m.seq, m.at, m.kind, m.sku, m.onHand, m.reserved, m.ref, m.bin ?? null);
-        this.addMovements.run(values);
-      }
-      for (const [id, body] of this.pendingHolds) {
-        if (body === null) st.deleteHold.run(id); else st.putHold.run(id, body);
-      }
-      if (this.clockDirty) st.putClock.run(this.clock);
-      st.commit.run();
-    } catch (e) {
-      if (this.db.inTransaction) {
-        try { st.rollback.run(); } catch { /* the commit's error is the one to report */ }
-      }
-      throw e;
+  /** Puts the batches in the writer back at the head of the queue, oldest first (they were not written). */
+  private requeueInFlight(): void {
+    let back = this.pending;
+    for (let i = this.inflight.length - 1; i >= 0; i--) back = this.inflight[i]!.batch.then(back);
+    this.pending = back;
+    this.inflight = [];
+  }
+
+  /** The writer finished batch `id` (from its message, or read from the signal words by a waiting read). */
+  private settle(id: number, ok: boolean, error?: string): void {
+    // The writer answers in order: batch `id` is the oldest in flight, or was settled (or put back) already.
+    const f = this.inflight[0];
+    if (!f || f.id !== id) return;
+    if (ok) {
+      this.inflight.shift();
+      this.commits++;
+      this.rows += f.batch.size;
+      f.resolve();
+    } else {
+      // The writer refuses the later batches of this epoch unwritten: all of them go back to the queue,
+      // and their flushes fail with this one (a flush promises everything written before it).
+      const failed = this.inflight;
+      this.requeueInFlight();
+      this.epoch++;
+      const e = new Error(error ?? 'order store commit failed');
+      for (const w of failed) w.reject(e);
     }
-    this.pendingOrders.clear();
-    this.pendingHolds.clear();
-    this.pendingEvents = [];
-    this.pendingMovements = [];
-    this.pendingEventOrders.clear();
-    this.pendingMovementSkus.clear();
-    this.clockDirty = false;
-    this.commits++;
-    this.rows += n;
+    if (this.next && !this.closed && this.inflight.length < MAX_IN_FLIGHT) this.send();
+    else if (this.inflight.length === 0) this.worker.unref();
   }
 
   /**
    * Makes everything written so far durable: one transaction for all the writes queued since the last
-   * commit, shared by every flush called before it runs (in the same event-loop turn). Rejects, for
-   * every caller sharing it, when the transaction fails.
+   * batch, shared by every flush called before it goes to the writer (at the end of this event-loop turn,
+   * or when the batch before it is done). Rejects, for every caller sharing it, when the transaction fails.
    */
   flush(): Promise<void> {
-    if (this.scheduled) return this.scheduled;
-    if (this.pendingCount === 0) return Promise.resolve();
-    this.scheduled = new Promise<void>((resolve, reject) => {
-      const run = () => {
-        this.scheduled = undefined;
-        try {
-          if (!this.closed) this.commit();
-          else if (this.pendingCount > 0) throw new Error(`order store ${this.path} was closed with writes it could not commit`);
-          resolve();
-        } catch (e) {
-          reject(e);
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.pending.size > 0) {
+      if (!this.next) {
+        this.next = deferred();
+        if (this.inflight.length < MAX_IN_FLIGHT && !this.sendScheduled) {
+          this.sendScheduled = true;
+          setImmediate(() => {
+            this.sendScheduled = false;
+            if (this.inflight.length < MAX_IN_FLIGHT && this.next && !this.closed && !this.broken) this.send();
+          });
         }
-      };
-      if (this.commitDelayMs > 0) setTimeout(run, this.commitDelayMs); else setImmediate(run);
-    });
-    return this.scheduled;
+      }
+      return this.next.promise;
+    }
+    return this.inflight.length > 0 ? this.inflight[this.inflight.length - 1]!.promise : Promise.resolve();
+  }
+
+  /**
+   * Commits everything queued, synchronously: waits for the batch in the writer, then sends the queue
+   * and waits for it. Throws the writer's error when a batch fails (its writes stay queued).
+   */
+  private drain(): void {
+    if (this.broken) throw this.broken;
+    while (this.inflight.length > 0 || this.pending.size > 0) {
+      if (this.inflight.length === 0) this.send();
+      const id = this.inflight[0]!.id;
+      this.waitFor(id);
+      const failed = Atomics.load(this.signals, SIGNAL.failed) === id;
+      const error = failed ? new TextDecoder().decode(this.text.slice(0, Atomics.load(this.signals, SIGNAL.errorBytes))) : undefined;
+      this.settle(id, !failed, error);
+      if (failed) throw new Error(error);
+    }
+  }
+
+  /** Blocks until the writer has finished batch `id`. */
+  private waitFor(id: number): void {
+    const deadline = Date.now() + WRITER_WAIT_MS;
+    for (;;) {
+      const done = Atomics.load(this.signals, SIGNAL.done);
+      if (done >= id) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`order store ${this.path}: its writer thread did not answer in ${WRITER_WAIT_MS / 1000} s`);
+      Atomics.wait(this.signals, SIGNAL.done, done, left);
+    }
   }
 
   /** Counters for tests and benchmarks. */
   stats(): SqliteStoreStats {
-    return { commits: this.commits, rows: this.rows, pending: this.pendingCount };
+    return { commits: this.commits, rows: this.rows, pending: this.inflight.reduce((n, f) => n + f.batch.size, this.pending.size) };
   }
 
   /** The connection's settings as SQLite reports them. */
   settings(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; userVersion: number } {
     this.readable();
     return {
-      journalMode: String(this.pragma('journal_mode')),
-      synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[Number(this.pragma('synchronous'))]!,
-      userVersion: Number(this.pragma('user_version')),
+      journalMode: String(pragma(this.db, 'journal_mode')),
+      synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[Number(pragma(this.db, 'synchronous'))]!,
+      userVersion: Number(pragma(this.db, 'user_version')),
     };
   }
 
@@ -392,7 +364,8 @@ export class SqliteStore implements OrderStore {
 
   getOrder(id: string): OrderRecord | undefined {
     this.readable();
-    const queued = this.pendingOrders.get(id);
+    let queued = this.pending.orders.get(id);
+    for (let i = this.inflight.length - 1; !queued && i >= 0; i--) queued = this.inflight[i]!.batch.orders.get(id);
     if (queued) return JSON.parse(queued.body) as OrderRecord;
     const row = this.st.getOrder.get(id) as { body: string } | undefined;
     return row ? JSON.parse(row.body) as OrderRecord : undefined;
@@ -402,7 +375,7 @@ export class SqliteStore implements OrderStore {
     this.readable();
     const limit = Math.floor(q.limit);
     if (!(limit > 0)) return [];
-    if (this.pendingOrders.size > 0) this.commit();
+    if (this.pending.orders.size > 0 || this.inflight.some((f) => f.batch.orders.size > 0)) this.drain();
     const where = ['seq < ?'];
     const params: (string | number)[] = [q.after ?? Number.MAX_SAFE_INTEGER];
     if (q.status !== undefined) { where.push('status = ?'); params.push(q.status); }
@@ -418,7 +391,7 @@ export class SqliteStore implements OrderStore {
 
   events(orderId: string): OrderEvent[] {
     this.readable();
-    if (this.pendingEventOrders.has(orderId)) this.commit();
+    if (this.pending.eventOrders.has(orderId) || this.inflight.some((f) => f.batch.eventOrders.has(orderId))) this.drain();
     return (this.st.events.all(orderId) as { body: string }[]).map((r) => JSON.parse(r.body) as OrderEvent);
   }
 
@@ -426,7 +399,7 @@ export class SqliteStore implements OrderStore {
     this.readable();
     const n = Math.floor(limit);
     if (!(n > 0)) return [];
-    if (this.pendingMovementSkus.has(sku)) this.commit();
+    if (this.pending.movementSkus.has(sku) || this.inflight.some((f) => f.batch.movementSkus.has(sku))) this.drain();
     return (this.st.journal.all(sku, afterSeq, n) as MovementRow[]).map(toMovement);
   }
 
@@ -436,7 +409,7 @@ export class SqliteStore implements OrderStore {
    */
   load(): StoredState {
     this.readable();
-    this.commit();
+    this.drain();
     const n = (st: Statement) => (st.get() as { n: number }).n;
     return {
       openOrders: (this.st.openOrders.all() as { body: string }[]).map((r) => JSON.parse(r.body) as OrderRecord),
@@ -452,22 +425,29 @@ export class SqliteStore implements OrderStore {
 
   private *iterateMovements(): Generator<Movement> {
     this.readable();
-    this.commit();
+    this.drain();
     // A statement of its own per iteration: libsql's iterators of one statement must not interleave.
     const rows = this.db.prepare(`SELECT ${MOVEMENT_COLUMNS} FROM movements ORDER BY seq`).iterate() as Iterable<MovementRow>;
     for (const r of rows) yield toMovement(r);
   }
 
   /**
-   * Commits what is queued (synchronously), then closes the file. Idempotent. When that commit fails the
-   * file is closed all the same, the queued writes are lost, and the error is thrown.
+   * Commits what is queued (synchronously), then closes the file and stops the writer. Idempotent. When
+   * that commit fails the file is closed all the same, the queued writes are lost, and the error is thrown.
    */
   close(): void {
     if (this.closed) return;
     try {
-      this.commit();
+      if (!this.broken) this.drain();
     } finally {
       this.closed = true;
+      if (!this.broken) {
+        // The writer closes its connection, and says so, before the store's own goes.
+        this.worker.postMessage({ type: 'close' });
+        const deadline = Date.now() + WRITER_WAIT_MS;
+        for (let s; (s = Atomics.load(this.signals, SIGNAL.state)) !== 2 && Date.now() < deadline;) Atomics.wait(this.signals, SIGNAL.state, s, deadline - Date.now());
+      }
+      void this.worker.terminate();
       this.db.close();
     }
   }

@@ -102,8 +102,7 @@ async function main(): Promise<void> {
       scenario, speed, paused: values.paused === true, logger: true, token: access.token,
       orders: {
         demand,
-        // A group commit waits 2 ms for more orders to join it: fewer, larger transactions under load.
-        openStore: (name) => new SqliteStore(join(dataDir, `${name}.sqlite`), { synchronous: synchronous as 'FULL' | 'NORMAL', commitDelayMs: 2 }),
+        openStore: (name) => new SqliteStore(join(dataDir, `${name}.sqlite`), { synchronous: synchronous as 'FULL' | 'NORMAL' }),
       },
     });
   } catch (e) {

@@ -192,7 +192,7 @@ export class SimClient {
   get workerThread(): Worker | undefined { return this.worker; }
 
   private spawn(): void {
-    const worker = new Worker(new URL('./sim-worker-boot.mjs', import.meta.url), {
+    const worker = new Worker(new URL('../worker-boot.mjs', import.meta.url), {
       workerData: { entry: new URL('./sim-worker.ts', import.meta.url).href, host: this.opts.host ?? {}, nice: this.opts.nice ?? WORKER_NICE },
     });
     this.worker = worker;

@@ -1,7 +1,7 @@
 /**
  * The simulation's worker thread: a SimHost (./sim-host.ts) serving the main thread over `parentPort`,
  * paced as `workerData.host` says. Started by SimClient (./sim-client.ts) through
- * ./sim-worker-boot.mjs, which lets Node load this TypeScript file.
+ * ../worker-boot.mjs, which lets Node load this TypeScript file.
  *
  * The thread lowers its own scheduling priority by `workerData.nice` (on Linux, where a priority can be
  * set per thread): it runs flat out whenever the simulation is behind, and the server's thread, which

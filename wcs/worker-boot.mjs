@@ -1,5 +1,6 @@
 /**
- * Entry of the simulation's worker thread (see ./sim-client.ts): imports the worker module named by
+ * Entry of the project's worker threads (the simulation: wcs/server/sim-client.ts; the order store's
+ * writer: wcs/orders/sqlite-store.ts): imports the worker module named by
  * `workerData.entry`. When that is TypeScript (the sources run under tsx: `npm start`, the tests, the
  * benchmarks), tsx's loader is registered in this thread first, through its documented API
  * (`register()` of `tsx/esm/api`). Starting the worker from the .ts file directly does not work on Node
