@@ -62,7 +62,11 @@ export interface SqliteStoreStats {
   pending: number;
 }
 
-interface PendingOrder { seq: number; id: string; status: string; channel: string; createdAt: number; body: string }
+/**
+ * An order to write: the service's own record while queued (it goes on changing it, and only its latest
+ * state is written), serialised once when its batch goes to the writer (`body`), and frozen from then.
+ */
+interface PendingOrder { record: OrderRecord; body?: string }
 interface MovementRow { seq: number; at: number; kind: string; sku: number; on_hand: number; reserved: number; ref: string; bin: number | null }
 
 function toMovement(r: MovementRow): Movement {
@@ -117,7 +121,11 @@ class Batch {
 
   message(id: number, epoch: number): WriterBatch {
     const orders: unknown[] = [];
-    for (const o of this.orders.values()) orders.push(o.seq, o.id, o.status, o.channel, o.createdAt, o.body);
+    for (const o of this.orders.values()) {
+      const r = o.record;
+      o.body ??= JSON.stringify(r);
+      orders.push(r.seq, r.id, r.status, r.channel, r.createdAt, o.body);
+    }
     const events: unknown[] = [];
     for (const e of this.events) events.push(e.seq, e.orderId, e.body);
     const movements: unknown[] = [];
@@ -210,8 +218,9 @@ export class SqliteStore implements OrderStore {
 
   putOrder(o: OrderRecord): void {
     this.writable();
-    // Serialised now: the caller goes on changing its record.
-    this.pending.orders.set(o.id, { seq: o.seq, id: o.id, status: o.status, channel: o.channel, createdAt: o.createdAt, body: JSON.stringify(o) });
+    // Kept by reference until the batch goes (see PendingOrder): an order changed several times in one
+    // batch is serialised once.
+    this.pending.orders.set(o.id, { record: o });
     this.seen(o.updatedAt);
   }
 
@@ -366,7 +375,7 @@ export class SqliteStore implements OrderStore {
     this.readable();
     let queued = this.pending.orders.get(id);
     for (let i = this.inflight.length - 1; !queued && i >= 0; i--) queued = this.inflight[i]!.batch.orders.get(id);
-    if (queued) return JSON.parse(queued.body) as OrderRecord;
+    if (queued) return JSON.parse(queued.body ?? JSON.stringify(queued.record)) as OrderRecord;
     const row = this.st.getOrder.get(id) as { body: string } | undefined;
     return row ? JSON.parse(row.body) as OrderRecord : undefined;
   }

@@ -134,6 +134,7 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
         await state.orders!.restarted();
       } else {
         // Another site: its own store; the old one is closed with everything committed.
+        state.orders!.close();
         await state.orders!.service.flush();
         store.close();
         siteName = name;
@@ -143,6 +144,7 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
       return answer;
     };
     app.addHook('onClose', async () => {
+      state.orders?.close();
       await state.orders?.service.flush();
       store.close();
     });

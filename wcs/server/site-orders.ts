@@ -24,6 +24,9 @@ import type { PickListIn } from './live.ts';
 import type { SimClient, SimLog } from './sim-client.ts';
 import type { FrameEvent } from './sim-protocol.ts';
 
+/** Lines released to the WCS in one turn of the event loop (see release). */
+const RELEASE_CHUNK = 128;
+
 /** Salt of the synthetic demand's random stream (see streamSeed). */
 const DEMAND_STREAM = 8;
 
@@ -48,6 +51,8 @@ export class SiteOrders {
   private demandTick = 0;
   private syntheticOpen = 0;
   private flushing: Promise<void> | undefined;
+  private releaseScheduled = false;
+  private closed = false;
 
   private constructor(
     private readonly client: SimClient,
@@ -139,17 +144,36 @@ export class SiteOrders {
     this.commit();
   }
 
-  /** Hands every reserved line to the WCS as a pick list of its own. */
+  /**
+   * Hands the reserved lines to the WCS, each as a pick list of its own: RELEASE_CHUNK lines now, the rest
+   * in later turns of the event loop (a burst of orders is thousands of lines: answers to requests go
+   * between the chunks instead of waiting for all of them).
+   */
   release(): void {
+    if (this.releaseScheduled) return;
     const lists: PickListIn[] = [];
-    for (const l of this.service.release(Infinity)) {
+    for (const l of this.service.release(RELEASE_CHUNK)) {
       const list = this.nextList++;
       this.lineOf.set(list, { orderId: l.orderId, n: l.n });
       this.listOf.set(`${l.orderId}/${l.n}`, list);
       lists.push({ list, sku: l.sku, qty: l.qty, channel: l.channel });
     }
-    this.client.sendPickLists(lists);
+    if (lists.length > 0) this.client.sendPickLists(lists);
+    if (this.service.waitingForRelease > 0) {
+      this.releaseScheduled = true;
+      const run = this.run;
+      setImmediate(() => {
+        this.releaseScheduled = false;
+        // A restart in between requeued the lines for the new run, which releases them itself.
+        if (this.run !== run || this.client.state.run !== run || this.closed) return;
+        this.release();
+        this.commit();
+      });
+    }
   }
+
+  /** Stops releasing (the server is closing). */
+  close(): void { this.closed = true; }
 
   private commit(): void {
     if (this.flushing) return;
