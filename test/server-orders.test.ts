@@ -53,6 +53,53 @@ describe('orders through the live server', () => {
     } finally { await app.close(); }
   }, TIMEOUT);
 
+  it('says where an order\'s lines are in the grid (bin, stack, robot, port), and which bins hold a SKU', async () => {
+    const { app, post, run } = await site(() => new MemoryStore());
+    try {
+      const sku = seededSkuCode(3);
+      const inv = (await app.inject(`/api/inventory/${sku}`)).json() as { onHand: number; reserved: number; bins: { bin: number; at: string; x: number; y: number; depth: number; onHand: number; reserved: number }[] };
+      // The bins are the grid's: their units add up to the SKU's on hand, each in a stack with its depth.
+      expect(inv.bins.length).toBeGreaterThan(0);
+      expect(inv.bins.reduce((n, b) => n + b.onHand, 0)).toBe(inv.onHand);
+      for (const b of inv.bins) {
+        expect(b.at).toBe('stack');
+        expect(b.depth).toBeGreaterThanOrEqual(0);
+        expect(b.x).toBeGreaterThanOrEqual(0);
+      }
+      expect((await post('/api/orders', { id: 'where-1', channel: 'web', lines: [{ sku, qty: 1 }] })).statusCode).toBe(201);
+      // Not released yet: the line is not in the grid.
+      let w = (await app.inject('/api/orders/where-1/where')).json();
+      expect(w.lines[0]).toMatchObject({ n: 1, sku, state: 'reserved', inWcs: false, picks: [] });
+      // Released and taken by the WCS: its bin is one of the SKU's, where the inventory said.
+      await run(0.1);
+      w = (await app.inject('/api/orders/where-1/where')).json();
+      expect(w.lines[0].inWcs).toBe(true);
+      const pick = w.lines[0].picks[0];
+      expect(pick.qty).toBe(1);
+      const known = inv.bins.find((b) => b.bin === pick.bin.bin);
+      expect(known).toBeDefined();
+      expect(pick.bin).toMatchObject({ at: 'stack', x: known!.x, y: known!.y });
+      // The reservation shows on that bin now.
+      const held = (await app.inject(`/api/inventory/${sku}`)).json().bins.find((b: { bin: number }) => b.bin === pick.bin.bin);
+      expect(held.reserved).toBe(1);
+      // Some seconds on, the bin has left its stack for a robot or a port, and the task names the port.
+      let moved;
+      for (let i = 0; i < 60 && !moved; i++) {
+        await run(2);
+        const p = (await app.inject('/api/orders/where-1/where')).json().lines[0].picks[0];
+        if (p && p.bin.at !== 'stack') moved = p;
+      }
+      expect(moved).toBeDefined();
+      expect(['robot', 'port']).toContain(moved.bin.at);
+      if (moved.bin.at === 'robot') expect(moved.bin.robot).toBeGreaterThanOrEqual(0);
+      else expect(typeof moved.bin.port).toBe('string');
+      await run(600);
+      w = (await app.inject('/api/orders/where-1/where')).json();
+      expect(w.lines[0]).toMatchObject({ state: 'picked', inWcs: false });
+      expect((await app.inject('/api/orders/nobody/where')).statusCode).toBe(404);
+    } finally { await app.close(); }
+  }, TIMEOUT);
+
   it('stream clients that subscribe get every order event; others get none', async () => {
     const { app, post, run } = await site(() => new MemoryStore());
     try {

@@ -26,6 +26,8 @@ interface OrderHooks {
   skuLookup: { sku: string; onHand: number; reserved: number; available: number } | { error: string } | null;
   selectedOrder: string | null;
   selectedOrderLines: { sku: string; qty: number; state: string; picked: number }[];
+  selectedOrderWhere: string[];
+  orderMarks: { x: number; y: number; kind: string }[];
 }
 
 let app: FastifyInstance;
@@ -38,7 +40,7 @@ const hooks = (p: Page = page) => p.evaluate(() => {
   const h = (globalThis as unknown as { __omnicube: OrderHooks }).__omnicube;
   return { ready: h.ready, ordersEnabled: h.ordersEnabled, orders: h.orders, orderCounts: h.orderCounts,
     orderEventsReceived: h.orderEventsReceived, skuLookup: h.skuLookup, selectedOrder: h.selectedOrder,
-    selectedOrderLines: h.selectedOrderLines };
+    selectedOrderLines: h.selectedOrderLines, selectedOrderWhere: h.selectedOrderWhere, orderMarks: h.orderMarks };
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
@@ -108,6 +110,36 @@ describe('orders panel', () => {
     expect(await page.textContent('#order-detail-body')).toContain('SKU-000003');
     mkdirSync('test-artifacts', { recursive: true });
     await page.locator('#orders-panel').screenshot({ path: 'test-artifacts/viewer-orders.png' });
+  }, 120_000);
+
+  it('shows where a clicked order\'s lines are: their bins in words and marked on the grid', async () => {
+    const control = (body: object) => post('/api/control', body);
+    expect((await control({ action: 'pause' })).status).toBe(200);
+    try {
+      expect((await post('/api/orders', { id: 'where-1', channel: 'web', lines: [{ sku: 'SKU-000005', qty: 1 }] })).status).toBe(201);
+      // A frame releases the line; a few ticks and the WCS holds it with a bin.
+      await state.hub.tick();
+      expect((await control({ action: 'step', ticks: 3 })).status).toBe(200);
+      const w = (await (await fetch(`${url}/api/orders/where-1/where`)).json()) as { lines: { inWcs: boolean; picks: { bin: { bin: number; x: number; y: number; at: string } }[] }[] };
+      expect(w.lines[0]!.inWcs).toBe(true);
+      const bin = w.lines[0]!.picks[0]!.bin;
+      const row = await until(hooks, (h) => h.orders.some((o) => o.id === 'where-1'));
+      expect(row.orders[0]!.id).toBe('where-1');
+      await page.click('#orders-rows tr[data-order="where-1"]');
+      const h = await until(hooks, (v) => v.selectedOrder === 'where-1' && v.selectedOrderWhere.length === 1 && v.orderMarks.length > 0);
+      // In words: the bin by number and where it stands ...
+      expect(h.selectedOrderWhere[0]).toContain(`bin ${bin.bin}`);
+      expect(h.selectedOrderWhere[0]).toContain(bin.at === 'stack' ? `(${bin.x}, ${bin.y})` : bin.at);
+      // ... and marked on the grid where the server says it is.
+      expect(h.orderMarks).toContainEqual({ x: bin.x, y: bin.y, kind: bin.at === 'stack' ? 'bin' : bin.at });
+      expect(await page.textContent('#order-detail-body')).toContain(`bin ${bin.bin}`);
+      await page.locator('#orders-panel').screenshot({ path: 'test-artifacts/viewer-order-where.png' });
+      // Closing the detail clears the marks.
+      await page.click('#order-detail-close');
+      await until(hooks, (v) => v.selectedOrder === null && v.orderMarks.length === 0);
+    } finally {
+      expect((await control({ action: 'resume' })).status).toBe(200);
+    }
   }, 120_000);
 
   it('looks up a SKU\'s availability, and shows the error for an unknown one', async () => {

@@ -152,6 +152,37 @@ export interface RobotDetail {
   path: [number, number][];
 }
 
+/**
+ * Where a bin is now (order mode, GET /api/inventory/:sku and GET /api/orders/:id/where): in a stack at
+ * cell (x, y), `depth` bins below the top (0: on top); on a robot (x, y: the robot's position); or at a
+ * port (x, y: the port's cell). `task`: the bin task that will bring it to a port, with the robot sent to
+ * fetch it (null: none yet) and that port's id.
+ */
+export interface BinWhere {
+  bin: number;
+  at: 'stack' | 'robot' | 'port' | 'unknown';
+  x: number | null;
+  y: number | null;
+  depth?: number;
+  robot?: number;
+  port?: string;
+  task?: { robot: number | null; port: string | null };
+}
+
+/** A SKU's units in one bin, with where that bin is. */
+export interface SkuBin extends BinWhere { onHand: number; reserved: number }
+
+/**
+ * A customer line in the WCS (GET /api/orders/:id/where): its pick list's lines as the WCS holds them
+ * (a line split over bins is several), each with its state in the WCS and its bin, or `inWcs: false`
+ * when the WCS does not hold it (not released yet, done, or withdrawn).
+ */
+export interface PickListWhere {
+  list: number;
+  inWcs: boolean;
+  lines: { sku: number; qty: number; state: string; bin: BinWhere | null }[];
+}
+
 /** GET /api/ports/:id */
 export interface PortDetail {
   id: string;

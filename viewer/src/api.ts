@@ -4,7 +4,7 @@
  * the page was opened with one (`?token=`, as the server prints it), as `Authorization: Bearer`; reads
  * need none.
  */
-import type { ApiError, ControlRequest, PortDetail, RobotDetail } from '../../wcs/protocol.ts';
+import type { ApiError, BinWhere, ControlRequest, PortDetail, RobotDetail } from '../../wcs/protocol.ts';
 
 let token: string | null = null;
 
@@ -56,6 +56,12 @@ export function getPort(id: string, signal?: AbortSignal): Promise<PortDetail> {
 export interface OrderLineView { n: number; sku: string; qty: number; state: string; picked: number }
 /** An order as the API shows it (the fields the viewer reads). */
 export interface OrderView { id: string; channel: string; status: string; cursor: string; createdAt: number; updatedAt: number; lines: OrderLineView[] }
+/** GET /api/orders/:id/where */
+export interface OrderWhere {
+  id: string;
+  status: string;
+  lines: { n: number; sku: string; qty: number; state: string; inWcs: boolean; picks: { qty: number; state: string; bin: BinWhere | null }[] }[];
+}
 /** GET /api/inventory/:sku (the fields the viewer reads). */
 export interface InventoryView { sku: string; name: string; onHand: number; reserved: number; backordered: number; available: number }
 
@@ -79,6 +85,11 @@ export function getOrders(limit: number): Promise<{ orders: OrderView[]; next?: 
 /** GET /api/orders/:id */
 export function getOrder(id: string, signal?: AbortSignal): Promise<OrderView> {
   return send(`/api/orders/${encodeURIComponent(id)}`, signal ? { signal } : undefined);
+}
+
+/** GET /api/orders/:id/where: each line with its WCS lines and where their bins are. */
+export function getOrderWhere(id: string, signal?: AbortSignal): Promise<OrderWhere> {
+  return send(`/api/orders/${encodeURIComponent(id)}/where`, signal ? { signal } : undefined);
 }
 
 /** GET /api/inventory/:sku */

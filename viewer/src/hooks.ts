@@ -39,6 +39,10 @@ export interface OmnicubeHooks {
   /** The order whose lines are shown, and its lines once loaded. */
   readonly selectedOrder: string | null;
   readonly selectedOrderLines: { sku: string; qty: number; state: string; picked: number }[];
+  /** Where each line of the selected order is, in words (one per line). */
+  readonly selectedOrderWhere: string[];
+  /** Marks on the grid for the selected order's bins and their ports. */
+  readonly orderMarks: readonly { x: number; y: number; kind: string }[];
   /** A robot's drawn centre in CSS pixels relative to the canvas's top-left, or null if unknown. */
   robotScreen(id: number): { x: number; y: number } | null;
 }

@@ -18,6 +18,7 @@ import { KpiPanel } from './kpiPanel.ts';
 import { Legend } from './legend.ts';
 import { OrdersPanel } from './ordersPanel.ts';
 import { PathLayer } from './pathLayer.ts';
+import { MarkLayer, type Mark } from './markLayer.ts';
 import { PortLayer } from './portLayer.ts';
 import type { ReplayPlayer } from './replayPlayer.ts';
 import { ReplayPanel } from './replayPanel.ts';
@@ -52,8 +53,9 @@ async function main(): Promise<void> {
   const grid = new GridLayer(store);
   const ports = new PortLayer(store);
   const path = new PathLayer();
+  const marks = new MarkLayer();
   const robots = new RobotLayer(store.robots);
-  world.addChild(grid.view, ports.view, path.view, robots.view);
+  world.addChild(grid.view, ports.view, marks.view, path.view, robots.view);
 
   const liveSource: DetailSource = {
     robot: (id, signal) => getRobot(id, signal),
@@ -116,7 +118,20 @@ async function main(): Promise<void> {
     if (detail && s === 'stopped') banner(detail);
   };
   // The orders panel subscribes to the stream's order events once it knows the server has an order layer.
-  const orders = new OrdersPanel(() => live.subscribeOrders());
+  const orders = new OrdersPanel(() => live.subscribeOrders(), (w) => {
+    // The selected order's bins (where they are now) and the ports they are bound for.
+    const m: Mark[] = [];
+    for (const l of w?.lines ?? []) {
+      for (const p of l.picks) {
+        const b = p.bin;
+        if (!b || b.x === null || b.y === null) continue;
+        m.push({ x: b.x, y: b.y, kind: b.at === 'port' ? 'port' : b.at === 'robot' ? 'robot' : 'bin' });
+        const to = b.task?.port ? store.ports.find((q) => q.id === b.task!.port) : undefined;
+        if (to && b.at !== 'port') m.push({ x: to.x, y: to.y, kind: 'target' });
+      }
+    }
+    marks.set(m);
+  });
   const live = new LiveConnection(store, streamUrl(location), setStatus, {
     onOpen: () => orders.onOpen(),
     onOrders: (m) => orders.onOrders(m),
@@ -148,6 +163,7 @@ async function main(): Promise<void> {
     if (ports.update(camera.scale)) dirty = true;
     if (robots.update(now)) dirty = true;
     if (path.takeDirty()) dirty = true;
+    if (marks.takeDirty()) dirty = true;
     if (camera.version !== cameraVersion) { cameraVersion = camera.version; dirty = true; }
     controls.update();
     kpis.update(now, replay.player && store.mode === 'replay' ? replay.player.t : Infinity);
@@ -182,6 +198,8 @@ async function main(): Promise<void> {
     get skuLookup() { return orders.sku; },
     get selectedOrder() { return orders.selected; },
     get selectedOrderLines() { return orders.selectedLines; },
+    get selectedOrderWhere() { return orders.selectedWhere; },
+    get orderMarks() { return marks.marks; },
     robotScreen(id: number) {
       const s = store.robots.slot(id);
       if (s < 0) return null;

@@ -12,13 +12,16 @@
  * newest page of the list is re-read (at most twice a second) while some row lacks one.
  */
 import type { OrdersMessage } from '../../wcs/protocol.ts';
-import { getInventory, getOrder, getOrders, probeOrders, type InventoryView, type OrderView } from './api.ts';
+import type { BinWhere } from '../../wcs/protocol.ts';
+import { getInventory, getOrder, getOrderWhere, getOrders, probeOrders, type InventoryView, type OrderView, type OrderWhere } from './api.ts';
 
 /** Rows kept in the list. */
 const MAX_ROWS = 50;
 /** Orders read on load and on every resync. */
 const INITIAL = 20;
 const REFILL_MS = 500;
+/** While an order's lines are in the grid, where they are is asked again this often. */
+const WHERE_MS = 1000;
 
 export interface OrderRow { id: string; channel: string; status: string }
 
@@ -46,6 +49,8 @@ export class OrdersPanel {
   /** The order whose lines are shown, and those lines once loaded. */
   selected: string | null = null;
   selectedLines: { sku: string; qty: number; state: string; picked: number }[] = [];
+  /** Where the selected order's lines are, as last read (one text per line). */
+  selectedWhere: string[] = [];
 
   private readonly rows = new Map<string, Row>();
   private pendingSeq = 0;
@@ -58,6 +63,7 @@ export class OrdersPanel {
   private detailSeq = 0;
   private detailInflight: AbortController | null = null;
   private detailTimer: ReturnType<typeof setTimeout> | null = null;
+  private whereTimer: ReturnType<typeof setTimeout> | null = null;
 
   private readonly el = (id: string) => document.getElementById(id)!;
   private readonly panel = this.el('orders-panel');
@@ -68,7 +74,11 @@ export class OrdersPanel {
   private readonly skuInput = this.el('sku-input') as HTMLInputElement;
   private readonly skuResult = this.el('sku-result');
 
-  constructor(private readonly subscribe: () => void) {
+  /**
+   * @param subscribe asks the stream for order events
+   * @param onWhere told where the selected order's lines are (null: no order selected), to mark the grid
+   */
+  constructor(private readonly subscribe: () => void, private readonly onWhere: (w: OrderWhere | null) => void = () => {}) {
     this.tbody.addEventListener('click', (e) => {
       const tr = (e.target as HTMLElement).closest<HTMLElement>('tr[data-order]');
       if (tr) this.select(tr.dataset.order!);
@@ -112,6 +122,7 @@ export class OrdersPanel {
   hide(): void {
     this.panel.hidden = true;
     this.enabled = false;
+    this.select(null);
   }
 
   /** A batch of order events from the stream. */
@@ -239,6 +250,9 @@ export class OrdersPanel {
     this.detailInflight = null;
     this.selected = id;
     this.selectedLines = [];
+    this.selectedWhere = [];
+    if (this.whereTimer) { clearTimeout(this.whereTimer); this.whereTimer = null; }
+    this.onWhere(null);
     this.detail.hidden = id === null;
     if (id !== null) {
       this.el('order-detail-title').textContent = `Order ${id}`;
@@ -260,8 +274,8 @@ export class OrdersPanel {
     const seq = this.detailSeq;
     const ctl = new AbortController();
     this.detailInflight = ctl;
-    getOrder(id, ctl.signal).then(
-      (o) => { if (seq === this.detailSeq && !ctl.signal.aborted) this.showDetail(o); },
+    Promise.all([getOrder(id, ctl.signal), getOrderWhere(id, ctl.signal)]).then(
+      ([o, w]) => { if (seq === this.detailSeq && !ctl.signal.aborted) this.showDetail(o, w); },
       (e: unknown) => {
         if (seq !== this.detailSeq || ctl.signal.aborted) return;
         this.el('order-detail-body').innerHTML = `<tr><td colspan="4" class="err">${esc(e instanceof Error ? e.message : String(e))}</td></tr>`;
@@ -269,11 +283,18 @@ export class OrdersPanel {
     );
   }
 
-  private showDetail(o: OrderView): void {
+  private showDetail(o: OrderView, w: OrderWhere): void {
     this.selectedLines = o.lines.map((l) => ({ sku: l.sku, qty: l.qty, state: l.state, picked: l.picked }));
+    const whereOf = new Map(w.lines.map((l) => [l.n, l]));
+    this.selectedWhere = o.lines.map((l) => lineWhere(whereOf.get(l.n)));
     this.el('order-detail-title').textContent = `Order ${o.id} · ${o.channel} · ${o.status}`;
-    this.el('order-detail-body').innerHTML = o.lines.map((l) =>
-      `<tr data-line="${l.n}"><td>${esc(l.sku)}</td><td class="num">${l.qty}</td><td><span class="ost st-${esc(l.state)}">${esc(l.state)}</span></td><td class="num">${l.picked}</td></tr>`).join('');
+    this.el('order-detail-body').innerHTML = o.lines.map((l, i) =>
+      `<tr data-line="${l.n}"><td>${esc(l.sku)}</td><td class="num">${l.qty}</td><td><span class="ost st-${esc(l.state)}">${esc(l.state)}</span></td><td class="num">${l.picked}</td></tr>`
+      + `<tr class="where"><td colspan="4">${esc(this.selectedWhere[i]!)}</td></tr>`).join('');
+    this.onWhere(w);
+    // Bins move while the grid works on them: ask again while any line is there.
+    if (this.whereTimer) clearTimeout(this.whereTimer);
+    this.whereTimer = w.lines.some((l) => l.inWcs) ? setTimeout(() => { this.whereTimer = null; this.loadDetail(); }, WHERE_MS) : null;
   }
 
   // ---- SKU lookup ----------------------------------------------------------------------------------------
@@ -297,4 +318,22 @@ export class OrdersPanel {
       : `<dl class="stats"><dt>SKU</dt><dd>${esc(s.sku)}</dd><dt>On hand</dt><dd id="sku-onhand">${s.onHand}</dd>`
         + `<dt>Reserved</dt><dd id="sku-reserved">${s.reserved}</dd><dt>Available</dt><dd id="sku-available">${s.available}</dd></dl>`;
   }
+}
+
+/** One customer line's place in words: its bins and where they are, or why it has none. */
+export function lineWhere(l: OrderWhere['lines'][number] | undefined): string {
+  if (!l) return '';
+  if (!l.inWcs || l.picks.length === 0) {
+    return l.state === 'reserved' || l.state === 'backordered' || l.state === 'received' ? 'not released to the grid yet'
+      : l.state === 'released' ? 'released, the grid takes it next' : 'not in the grid';
+  }
+  return l.picks.map((p) => `${p.qty} × ${p.bin ? binText(p.bin) : 'no bin yet'}`).join('; ');
+}
+
+function binText(b: BinWhere): string {
+  const place = b.at === 'stack' ? `in stack (${b.x}, ${b.y}), ${b.depth === 0 ? 'on top' : `${b.depth} below the top`}`
+    : b.at === 'robot' ? `on robot ${b.robot}` : b.at === 'port' ? `at port ${b.port}` : 'in transit';
+  const task = b.task && b.at !== 'port'
+    ? `${b.task.robot !== null && b.at === 'stack' ? `, robot ${b.task.robot} on the way` : ''}${b.task.port ? ` → port ${b.task.port}` : ''}` : '';
+  return `bin ${b.bin} ${place}${task}`;
 }

@@ -168,7 +168,7 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
     });
   });
   await app.register(apiPlugin(state));
-  if (state.orders) await app.register(ordersPlugin(() => state.orders!.service));
+  if (state.orders) await app.register(ordersPlugin(() => state.orders!.service, () => state.orders!));
   const viewerDir = opts.viewerDir ?? join(root, 'dist', 'viewer');
   if (existsSync(join(viewerDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: viewerDir, prefix: '/' });

@@ -18,6 +18,7 @@ import { CHANNELS } from '../orders/records.ts';
 import {
   PROTOCOL_VERSION, ROBOT_STATES, type ControlState, type FrameMessage, type LiveKpis, type PortDetail, type PortRecord,
   type RobotDetail, type RobotRecord, type RobotState, type ScenarioInfo, type SnapshotMessage, type StackRecord,
+  type BinWhere, type PickListWhere, type SkuBin,
 } from '../protocol.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
 
@@ -371,6 +372,49 @@ export class LiveSim {
       task: R.job[r] === Job.Fetch ? R.jobTask[r]! : -1, bin: R.bin[r]!, targetBin: R.jobBin[r]! >= 0 && R.job[r] === Job.Fetch ? R.jobBin[r]! : -1,
       port: port >= 0 ? w.cfg.ports[port]!.id : null, path: robotPath(w, r),
     };
+  }
+
+  /** Where bin b is now, and the task that will bring it to a port (see BinWhere). */
+  binWhere(b: number): BinWhere {
+    const w = this.world;
+    const width = w.grid.width;
+    const ports = w.cfg.ports;
+    const out: BinWhere = { bin: b, at: 'unknown', x: null, y: null };
+    const cell = w.binCell[b]!, robot = w.binRobot[b]!, port = w.binPort[b]!;
+    if (cell >= 0) {
+      Object.assign(out, { at: 'stack', x: cell % width, y: (cell / width) | 0, depth: w.grid.stackHeight[cell]! - 1 - w.binLevel[b]! });
+    } else if (robot >= 0) {
+      robotPose(w, robot, this.pose);
+      Object.assign(out, { at: 'robot', x: round(this.pose[0]!, 2), y: round(this.pose[1]!, 2), robot });
+    } else if (port >= 0) {
+      Object.assign(out, { at: 'port', x: ports[port]!.x, y: ports[port]!.y, port: ports[port]!.id });
+    }
+    const task = this.dispatcher.tasks.forBin(b);
+    if (task) out.task = { robot: task.robot >= 0 ? task.robot : null, port: task.port >= 0 ? ports[task.port]!.id : null };
+    return out;
+  }
+
+  /** The bins holding `sku` (an unknown SKU has none), with units and where each bin is. */
+  skuBins(sku: number): SkuBin[] {
+    const inv = this.dispatcher.inventory;
+    if (!Number.isInteger(sku) || sku < 0 || sku >= inv.skus) return [];
+    return inv.binsWithSku(sku).map((bin) => ({ ...this.binWhere(bin), onHand: inv.onHandInBin(bin, sku), reserved: inv.reservedInBin(bin, sku) }));
+  }
+
+  /** Order mode: pick lists as the WCS holds them (their lines, states and bins). */
+  pickListsWhere(lists: readonly number[]): PickListWhere[] {
+    const book = this.dispatcher.book;
+    return lists.map((list) => {
+      const order = book.order(list);
+      if (!order) return { list, inWcs: false, lines: [] };
+      return {
+        list, inWcs: true,
+        lines: order.lineIds.map((id) => {
+          const l = book.line(id)!;
+          return { sku: l.sku, qty: l.qty, state: String(l.state), bin: l.bin >= 0 ? this.binWhere(l.bin) : null };
+        }),
+      };
+    });
   }
 
   /** Port i (index in the scenario's ports) for the inspector (GET /api/ports/:id), or null when there is none. */

@@ -10,8 +10,9 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { CHANNELS, ORDER_STATUSES, type Channel, type OrderRecord, type OrderRequest, type OrderStatus } from '../orders/records.ts';
 import { OrderRefusal, type OrderService } from '../orders/service.ts';
-import type { ApiErrorCode } from '../protocol.ts';
+import type { ApiErrorCode, SkuBin } from '../protocol.ts';
 import { ApiFault } from './errors.ts';
+import type { OrderWhere } from './site-orders.ts';
 
 /** Largest batch of orders in one request, and the body size that allows it. */
 export const MAX_BATCH = 10_000;
@@ -74,11 +75,17 @@ function refusalBody(e: OrderRefusal): Record<string, unknown> {
   return { statusCode: e.status, code: e.code, ...(e.field ? { field: e.field } : {}), message: e.message, ...(e.detail ?? {}) };
 }
 
+/** Where things are in the grid, asked of the simulation (the live server's SiteOrders). */
+export interface GridLocator {
+  skuBins(sku: number): Promise<SkuBin[]>;
+  where(orderId: string): Promise<OrderWhere | undefined>;
+}
+
 /**
  * The order routes over `service()` (a getter, so that a reloaded site swaps its service underneath).
  * Write access is the app's onRequest guard, as for every write.
  */
-export function ordersPlugin(service: () => OrderService): FastifyPluginAsync {
+export function ordersPlugin(service: () => OrderService, grid?: () => GridLocator): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.get('/api/skus', {
       schema: { querystring: { type: 'object', additionalProperties: false, properties: { prefix: { type: 'string', maxLength: 64 }, after: skuCode, ...paging } } },
@@ -177,7 +184,21 @@ export function ordersPlugin(service: () => OrderService): FastifyPluginAsync {
       return id;
     };
 
-    app.get('/api/inventory/:sku', { schema: { params: skuParam } }, async (req) => service().inventory(mustSku((req.params as { sku: string }).sku)));
+    app.get('/api/inventory/:sku', { schema: { params: skuParam } }, async (req) => {
+      const sku = mustSku((req.params as { sku: string }).sku);
+      const view = service().inventory(sku);
+      // The bins are the grid's: asked of the simulation where there is one.
+      return grid ? { ...view, bins: await grid().skuBins(sku) } : view;
+    });
+
+    app.get('/api/orders/:id/where', { schema: { params: byId } }, async (req) => {
+      const { id } = req.params as { id: string };
+      mustOrder(id);
+      if (!grid) throw new ApiFault(404, 'NOT_FOUND', 'no grid is attached to this order layer');
+      const w = await grid().where(id);
+      if (!w) mustOrder(id);
+      return w;
+    });
 
     app.get('/api/inventory', {
       schema: { querystring: { type: 'object', additionalProperties: false, properties: { prefix: { type: 'string', maxLength: 64 }, after: skuCode, ...paging } } },

@@ -10,7 +10,7 @@
  * new worker when the old one died.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { ControlRequest, ControlState, PortDetail, RobotDetail, ScenarioInfo } from '../protocol.ts';
+import type { ControlRequest, ControlState, PickListWhere, PortDetail, RobotDetail, ScenarioInfo, SkuBin } from '../protocol.ts';
 import { ScenarioError } from '../scenario/load.ts';
 import { Channel, RemoteError } from './sim-channel.ts';
 import { SimHost } from './sim-host.ts';
@@ -161,6 +161,10 @@ export class SimClient {
 
   /** Order mode: units on hand per SKU id in the WCS's bins now. */
   stock(): Promise<number[]> { return this.channel.request('stock', {}, TIMEOUTS.read); }
+  /** Order mode: the bins holding SKU id `sku`, and where each is. */
+  skuBins(sku: number): Promise<SkuBin[]> { return this.channel.request('skuBins', { sku }, TIMEOUTS.read); }
+  /** Order mode: pick lists as the WCS holds them. */
+  pickLists(lists: number[]): Promise<PickListWhere[]> { return this.channel.request('pickLists', { lists }, TIMEOUTS.read); }
 
   /** Order mode: hand pick lists to the WCS. */
   sendPickLists(lists: PickListIn[]): void { if (lists.length > 0) this.channel.emit('pickLists', { lists }); }

@@ -60,6 +60,8 @@ export class SimHost {
     channel
       .handle('load', (p) => this.load(p.path, p.control, p.orders))
       .handle('stock', () => this.live().stockBySku())
+      .handle('skuBins', (p) => this.live().skuBins(p.sku))
+      .handle('pickLists', (p) => this.live().pickListsWhere(p.lists))
       .handle('control', (p) => this.control(p))
       .handle('robot', (p) => this.live().robotDetail(p.id))
       .handle('port', (p) => this.live().portDetail(p.index))

@@ -20,7 +20,7 @@
  */
 import type { PickListIn, PickNote } from './live.ts';
 import type {
-  ApiErrorCode, ControlRequest, ControlState, LiveKpis, PortDetail, RobotDetail, ScenarioInfo,
+  ApiErrorCode, ControlRequest, ControlState, LiveKpis, PickListWhere, PortDetail, RobotDetail, ScenarioInfo, SkuBin,
 } from '../protocol.ts';
 
 /** The state the host posts with every frame (and with every answer that changes it). */
@@ -92,6 +92,10 @@ export interface HostSide {
     load(p: { path: string; control?: ControlState; orders?: boolean }): LoadAnswer;
     /** Order mode: units on hand per SKU id in the WCS's bins now (the order layer's opening stock). */
     stock(p: Record<string, never>): number[];
+    /** Order mode: the bins holding SKU id `sku`, with units and where each bin is. */
+    skuBins(p: { sku: number }): SkuBin[];
+    /** Order mode: pick lists as the WCS holds them (lines, states, bins and where they are). */
+    pickLists(p: { lists: number[] }): PickListWhere[];
     /**
      * Pause, resume (ends a running step), speed, or step (while paused; answered when done, after the
      * step's slices). Refused with a SimRefusal: NOT_PAUSED, STEP_RUNNING, SIM_FAULT.

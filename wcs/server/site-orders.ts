@@ -23,6 +23,7 @@ import type { LoadedScenario } from '../scenario/types.ts';
 import type { PickListIn } from './live.ts';
 import type { SimClient, SimLog } from './sim-client.ts';
 import type { FrameEvent } from './sim-protocol.ts';
+import type { BinWhere, SkuBin } from '../protocol.ts';
 
 /** Lines released to the WCS in one turn of the event loop (see release). */
 const RELEASE_CHUNK = 128;
@@ -36,6 +37,13 @@ export interface SiteOrdersOptions {
   log?: SimLog;
   /** Called when the store cannot make writes durable: the server must stop (its memory is ahead of its store). */
   onStoreFailure?: (e: unknown) => void;
+}
+
+/** GET /api/orders/:id/where: each customer line with its WCS lines and their bins (see SiteOrders.where). */
+export interface OrderWhere {
+  id: string;
+  status: string;
+  lines: { n: number; sku: string; qty: number; state: string; picked: number; inWcs: boolean; picks: { qty: number; state: string; bin: BinWhere | null }[] }[];
 }
 
 export class SiteOrders {
@@ -171,6 +179,32 @@ export class SiteOrders {
       });
     }
   }
+
+  /**
+   * Where each line of order `orderId` is (undefined: no such order): lines the WCS holds with their
+   * WCS lines (a split line is several), each with its bin, where that bin is and the task bringing it
+   * to a port (robot, port). Lines not in the WCS (not released yet, or done) carry only their state.
+   */
+  async where(orderId: string): Promise<OrderWhere | undefined> {
+    const o = this.service.get(orderId);
+    if (!o) return undefined;
+    const lists = o.lines.map((l) => this.listOf.get(`${o.id}/${l.n}`));
+    const held = lists.filter((l): l is number => l !== undefined);
+    const wcs = new Map((held.length > 0 ? await this.client.pickLists(held) : []).map((w) => [w.list, w]));
+    return {
+      id: o.id, status: o.status,
+      lines: o.lines.map((l, i) => {
+        const w = lists[i] !== undefined ? wcs.get(lists[i]!) : undefined;
+        return {
+          n: l.n, sku: l.sku, qty: l.qty, state: l.state, picked: l.picked, inWcs: w?.inWcs ?? false,
+          picks: (w?.lines ?? []).map((p) => ({ qty: p.qty, state: p.state, bin: p.bin })),
+        };
+      }),
+    };
+  }
+
+  /** The bins holding SKU id `sku` in the grid, with units and where each bin is. */
+  skuBins(sku: number): Promise<SkuBin[]> { return this.client.skuBins(sku); }
 
   /** Stops releasing (the server is closing). */
   close(): void { this.closed = true; }
