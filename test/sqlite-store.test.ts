@@ -345,10 +345,10 @@ describe('agreement with the MemoryStore', () => {
 });
 
 describe('the file', () => {
-  it('creates its folder, uses WAL with the synchronous mode asked for (FULL by default), and has schema version 1', () => {
+  it('creates its folder, uses WAL with the synchronous mode asked for (FULL by default), and has schema version 2', () => {
     const file = tempFile();
-    expect(open(file).settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', userVersion: 1 });
-    expect(open(file, 'NORMAL').settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', userVersion: 1 });
+    expect(open(file).settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', userVersion: 2 });
+    expect(open(file, 'NORMAL').settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', userVersion: 2 });
     expect(existsSync(file)).toBe(true);
   });
 
@@ -359,6 +359,36 @@ describe('the file', () => {
     db.exec('PRAGMA user_version = 7');
     db.close();
     expect(() => new SqliteStore(file)).toThrow(/schema version 7/);
+  });
+
+  it('brings a version 1 file up to date (its SKU index dropped) and answers the journal from the index it rebuilds', async () => {
+    const file = tempFile();
+    const first = site(open(file), [50, 50, 50]);
+    for (let k = 0; k < 30; k++) first.svc.place(order(`o${k}`, [[seededSkuCode(k % 3), 1 + (k % 2)]]));
+    await first.svc.flush();
+    const before = [0, 1, 2].map((sku) => first.store.journal(sku, 0, 1000));
+    first.store.close();
+    // As version 1 left it: the SKU index and user_version 1.
+    const db = new Database(file);
+    db.exec('CREATE INDEX movements_sku ON movements(sku); PRAGMA user_version = 1');
+    db.close();
+    const store = open(file);
+    expect(store.settings().userVersion).toBe(2);
+    const check = new Database(file);
+    expect(check.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'movements_sku'`).get()).toMatchObject({ n: 0 });
+    check.close();
+    expect([0, 1, 2].map((sku) => store.journal(sku, 0, 1000))).toEqual(before);
+    expect(before[1]!.length).toBe(11); // its receipt and 10 reservations
+    // Paged by the cursor, the pages add up to the whole.
+    const paged = [];
+    for (let after = 0; ;) {
+      const page = store.journal(1, after, 4);
+      if (page.length === 0) break;
+      paged.push(...page);
+      after = page.at(-1)!.seq;
+    }
+    expect(paged).toEqual(before[1]);
+    expect(store.journal(99, 0, 10)).toEqual([]);
   });
 
   it('load() reads the journal lazily, in seq order, each time it is iterated', async () => {
