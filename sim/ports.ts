@@ -37,6 +37,8 @@ export class PortState {
   outReady: number[] = [];
   presentations = 0;
   busyTicks = 0;
+  /** Last tick a bin moved in the port (put, taken, presented or finished): the watchdog's sign of life. */
+  progressAt = 0;
 
   constructor(index: number, cfg: PortConfig, cell: number, slotCells: number[], approach: number, tickSeconds: number) {
     this.approach = approach;
@@ -66,12 +68,14 @@ export class PortState {
 
   /** A bin enters the input. */
   put(bin: number, tick: number): void {
+    this.progressAt = tick;
     this.inBins.push(bin);
     this.inReady.push(tick + this.transferTicks);
   }
 
   /** Take the first finished bin from the output. */
-  take(): number {
+  take(tick: number): number {
+    this.progressAt = tick;
     this.outReady.shift();
     return this.outBins.shift()!;
   }
@@ -87,6 +91,7 @@ export class PortState {
       this.outBins.push(this.opBin);
       this.outReady.push(tick + this.transferTicks);
       this.opBin = -1;
+      this.progressAt = tick;
       return 2;
     }
     if (this.inBins.length === 0 || this.inReady[0]! > tick || tick < this.lastStart + this.minCycleTicks) return 0;
@@ -97,6 +102,7 @@ export class PortState {
     this.opStart = tick;
     this.opEnd = tick + Math.max(1, Math.round(seconds / tickSeconds));
     this.lastStart = tick;
+    this.progressAt = tick;
     this.presentations++;
     return 1;
   }

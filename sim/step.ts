@@ -118,6 +118,9 @@ function advanceRobot(w: World, r: number): void {
   // Body cells for the occupancy check: move() sets them for a robot under way; anyone else (including
   // a robot whose plan was committed this tick, which departs at the earliest now) covers its own cell.
   w.occA[r] = -2;
+  // What happens at this tick happens first (an arrival, a gripper done, a leg planned); the tick is then
+  // booked as what the robot does from it on: a robot that arrives and starts lowering spends the tick
+  // lowering, not waiting.
   switch (R.phase[r]) {
     case Phase.Idle:
       w.timeTicks[TimeCat.Idle]!++;
@@ -126,25 +129,70 @@ function advanceRobot(w: World, r: number): void {
         parkAside(w, r);
       }
       break;
-    case Phase.Moving: {
-      move(w, r);
+    case Phase.Moving:
+      if (move(w, r)) break;
       if (t >= R.busyUntil[r]!) arrive(w, r);
+      book(w, r);
       break;
-    }
     case Phase.Plan:
-      account(w, r, TimeCat.TrafficWaiting);
       if (t >= R.retryAt[r]!) tryLeg(w, r);
+      book(w, r);
       break;
     case Phase.Grip:
-      account(w, r, R.step[r] === Step.PortDrop || R.step[r] === Step.PortPick ? TimeCat.PortHandling : TimeCat.Digging);
       if (t >= R.busyUntil[r]!) gripDone(w, r);
+      book(w, r);
       break;
     case Phase.Hold:
-      account(w, r, R.step[r] === Step.ToPort ? TimeCat.PortQueueing : TimeCat.TrafficWaiting);
       hold(w, r);
+      book(w, r);
       break;
   }
   if (w.occA[r] === -2) { w.occA[r] = R.cell[r]!; w.occB[r] = -1; }
+}
+
+/** Books this tick of robot r by what it does from now on (its phase after this tick's transitions). */
+function book(w: World, r: number): void {
+  const R = w.robots;
+  switch (R.phase[r]) {
+    case Phase.Idle:
+      w.timeTicks[TimeCat.Idle]!++;
+      return;
+    case Phase.Moving: {
+      const i = R.planIdx[r]!;
+      if (i < R.planCount[r]!) {
+        const base = r * MAX_PLAN_RUNS;
+        const depart = R.planDepart[base + i]!;
+        const dir = R.planDir[base + i]!;
+        // Before departing: changing the wheel set just before is driving; any other wait is traffic.
+        if (w.tick < depart && !((dir >> 1) !== R.axis[r] && w.tick >= depart - w.switchTicks)) {
+          account(w, r, TimeCat.TrafficWaiting);
+          return;
+        }
+      }
+      account(w, r, driving(w, r));
+      return;
+    }
+    case Phase.Plan:
+      account(w, r, TimeCat.TrafficWaiting);
+      return;
+    case Phase.Grip:
+      account(w, r, R.step[r] === Step.PortDrop || R.step[r] === Step.PortPick ? TimeCat.PortHandling : TimeCat.Digging);
+      return;
+    case Phase.Hold:
+      account(w, r, R.step[r] === Step.ToPort ? TimeCat.PortQueueing : TimeCat.TrafficWaiting);
+      return;
+  }
+}
+
+/**
+ * What a tick of driving is booked as: the drives of a dig (a covering bin carried aside, and back to the
+ * target's stack after setting it down) are digging; other drives are moving, loaded or empty.
+ */
+function driving(w: World, r: number): TimeCat {
+  const R = w.robots;
+  const step = R.step[r];
+  if (step === Step.DigOut || (step === Step.ToBin && R.digDepth[r]! >= 0)) return TimeCat.Digging;
+  return R.bin[r]! >= 0 ? TimeCat.MovingLoaded : TimeCat.MovingEmpty;
 }
 
 function account(w: World, r: number, cat: TimeCat): void {
@@ -152,8 +200,11 @@ function account(w: World, r: number, cat: TimeCat): void {
   if (w.robots.job[r] !== Job.None) w.busyTicks++;
 }
 
-/** Update position along the committed plan (the cell under the centre, and the cells the body covers). */
-function move(w: World, r: number): void {
+/**
+ * Update position along the committed plan (the cell under the centre, and the cells the body covers)
+ * and book the tick. Returns false, booking nothing, when the plan is done (the robot has arrived).
+ */
+function move(w: World, r: number): boolean {
   const R = w.robots;
   const g = w.grid;
   const t = w.tick;
@@ -171,7 +222,7 @@ function move(w: World, r: number): void {
       R.cell[r] = from; w.occA[r] = from; w.occB[r] = -1;
       // Changing the wheel set just before departing is part of driving; any other wait is traffic.
       const turning = (dir >> 1) !== R.axis[r] && t >= depart - w.switchTicks;
-      account(w, r, !turning ? TimeCat.TrafficWaiting : R.bin[r]! >= 0 ? TimeCat.MovingLoaded : TimeCat.MovingEmpty);
+      account(w, r, !turning ? TimeCat.TrafficWaiting : driving(w, r));
     } else {
       R.progressAt[r] = t;
       const s = positionAt(table.profiles[k]!, (t - depart) * w.tickSeconds) / table.pitch;
@@ -182,15 +233,15 @@ function move(w: World, r: number): void {
       w.occB[r] = hi !== lo ? from + stride * hi : -1;
       R.cell[r] = from + stride * Math.round(s);
       R.axis[r] = dir >> 1;
-      account(w, r, R.bin[r]! >= 0 ? TimeCat.MovingLoaded : TimeCat.MovingEmpty);
+      account(w, r, driving(w, r));
     }
     R.planIdx[r] = i;
-    return;
+    return true;
   }
   R.planIdx[r] = n;
   R.cell[r] = R.goal[r]!;
   w.occA[r] = R.cell[r]!; w.occB[r] = -1;
-  account(w, r, TimeCat.TrafficWaiting);
+  return false;
 }
 
 /** The cell the robot's current leg should end at; -1 to wait (hold), -2 to arrive where it stands. */
@@ -467,6 +518,8 @@ function arrive(w: World, r: number): void {
 
 function grip(w: World, r: number, step: Step, ticks: number): void {
   const R = w.robots;
+  // Starting a lift or a lowering is progress (a robot may have waited long at a port for it).
+  R.progressAt[r] = w.tick;
   R.step[r] = step;
   R.phase[r] = Phase.Grip;
   R.busyUntil[r] = w.tick + ticks;
@@ -559,7 +612,7 @@ function gripDone(w: World, r: number): void {
     }
     case Step.PortPick: {
       const port = w.ports[R.jobPort[r]!]!;
-      const b = port.take();
+      const b = port.take(t);
       R.bin[r] = b;
       w.binPort[b] = -1; w.binRobot[b] = r;
       traceBin(w, b, 'lift', r, R.cell[r]!, -1);
@@ -593,7 +646,12 @@ function jobDone(w: World, r: number): void {
   if (next) { w.deferred[r] = undefined; apply(w, next); tryLeg(w, r); }
 }
 
-/** Robots with a job and no progress for STUCK_SECONDS are reported once each. */
+/**
+ * Robots with a job and no progress for STUCK_SECONDS are reported once each. Waiting for a port is not
+ * being stuck: neither waiting to be admitted to its queue, nor standing in it while the port works (its
+ * operator has a bin, or a bin moved in it within STUCK_SECONDS); a robot in the queue of a port that has
+ * stopped is.
+ */
 function watchdog(w: World): void {
   const t = w.tick;
   const limit = Math.round(STUCK_SECONDS / w.tickSeconds);
@@ -602,7 +660,11 @@ function watchdog(w: World): void {
   for (let r = 0; r < R.count; r++) {
     if (R.job[r] === Job.None || R.stuck[r]) continue;
     // Waiting to be admitted to a port queue is queueing, not being stuck.
-    if (R.step[r] === Step.ToPort && w.ports[R.jobPort[r]!]!.queue.indexOf(r) < 0) continue;
+    if (R.step[r] === Step.ToPort) {
+      const port = w.ports[R.jobPort[r]!]!;
+      if (port.queue.indexOf(r) < 0) continue;
+      if (R.phase[r] === Phase.Hold && (port.opBin >= 0 || t - port.progressAt <= limit)) continue;
+    }
     if (t - R.progressAt[r]! > limit) {
       R.stuck[r] = 1;
       w.events.push({ type: 'stuck', robot: r, tick: t, cell: R.cell[r]! });
