@@ -29,11 +29,24 @@ export interface RobotModel {
   gripSeconds: number;       // fixed grip/release + settle time per lift or lower
 }
 
-/** Operator handling time per presentation: a seeded lognormal with this mean and coefficient of variation. */
-export interface HandlingModel {
+/** One stage of the operator's work: a seeded lognormal with this mean and coefficient of variation. */
+export interface StageTime {
   meanSeconds: number;
   cv: number;
+}
+
+/**
+ * The operator at a port: a presentation takes the bin exchange (the next bin into the pick position and
+ * identified) plus, for each order line picked from the bin, a line time, plus a unit time per unit;
+ * each stage drawn on its own, and the whole at least `minSeconds`. An unstaffed station presents nothing
+ * (the warehouse control sends it no work).
+ */
+export interface StationModel {
+  exchange: StageTime;
+  line: StageTime;
+  unit: StageTime;
   minSeconds: number;
+  staffed: boolean;
 }
 
 export type PortType = 'conveyor' | 'carousel';
@@ -56,7 +69,7 @@ export interface PortConfig {
   transferSeconds: number;
   /** Depth in metres from the grid top to the port's bin hand-over level (gripper travel). */
   handoverDepth: number;
-  handling: HandlingModel;
+  station: StationModel;
 }
 
 export interface WorldConfig {

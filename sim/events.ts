@@ -27,8 +27,13 @@ export type WorldEvent =
 
 /** What the warehouse control asks of the world. */
 export type Command =
-  /** Fetch `bin` (digging as needed) and bring it to `port`; `task` is echoed in events. */
-  | { type: 'fetch'; robot: number; bin: number; port: number; task: number }
+  /**
+   * Fetch `bin` (digging as needed) and bring it to `port`; `task` is echoed in events. `lines` and
+   * `units`: the order lines and units to pick from it there (the operator's work; 0 when absent).
+   */
+  | { type: 'fetch'; robot: number; bin: number; port: number; task: number; lines?: number; units?: number }
+  /** The work waiting for `bin` at its port changed (lines joined or left its task after the fetch). */
+  | { type: 'work'; bin: number; lines: number; units: number }
   /** Go to `port` and take a finished bin back into the grid. */
   | { type: 'collect'; robot: number; port: number; task: number }
   /** Drive to `cell` and park. */

@@ -3,9 +3,11 @@
  * port's input; the port moves it to the operator position, the operator handles it for a seeded time,
  * and the bin waits at the output until a robot over the port cell lifts it out. A port holds at most
  * `binPositions` bins; a robot that brings a bin may always swap it for a finished one. Presentations are
- * at least `minCycleSeconds` apart.
+ * at least `minCycleSeconds` apart. The operator's time per presentation follows the station model
+ * (sim/config.ts): bin exchange + per order line + per unit of the work the warehouse control gave the bin.
  */
 import type { PortConfig } from './config.ts';
+import type { StageTime } from './config.ts';
 import { nextLognormal, type RngState } from './rng.ts';
 
 /** Mutable state of one port. Small per-port arrays; nothing here is touched per robot per tick. */
@@ -37,6 +39,9 @@ export class PortState {
   outReady: number[] = [];
   presentations = 0;
   busyTicks = 0;
+  /** Order lines and units picked at this port (the work of the bins it presented). */
+  lines = 0;
+  units = 0;
   /** Last tick a bin moved in the port (put, taken, presented or finished): the watchdog's sign of life. */
   progressAt = 0;
 
@@ -84,7 +89,7 @@ export class PortState {
    * Advance the operator by one tick. Returns 1 when a presentation started, 2 when one ended, 0
    * otherwise (at most one of the two per tick; a start waits for the next tick after an end).
    */
-  advance(tick: number, rng: RngState, tickSeconds: number): number {
+  advance(tick: number, rng: RngState, tickSeconds: number, binLines: Uint16Array, binUnits: Uint16Array): number {
     if (this.opBin >= 0) {
       this.busyTicks++;
       if (tick < this.opEnd) return 0;
@@ -97,8 +102,16 @@ export class PortState {
     if (this.inBins.length === 0 || this.inReady[0]! > tick || tick < this.lastStart + this.minCycleTicks) return 0;
     this.opBin = this.inBins.shift()!;
     this.inReady.shift();
-    const h = this.cfg.handling;
-    const seconds = Math.max(h.minSeconds, nextLognormal(rng, h.meanSeconds, h.cv));
+    const st = this.cfg.station;
+    const lines = binLines[this.opBin]!, units = binUnits[this.opBin]!;
+    // The work given for this presentation is used up by it.
+    binLines[this.opBin] = 0; binUnits[this.opBin] = 0;
+    let seconds = draw(rng, st.exchange);
+    for (let i = 0; i < lines; i++) seconds += draw(rng, st.line);
+    for (let i = 0; i < units; i++) seconds += draw(rng, st.unit);
+    seconds = Math.max(st.minSeconds, seconds);
+    this.lines += lines;
+    this.units += units;
     this.opStart = tick;
     this.opEnd = tick + Math.max(1, Math.round(seconds / tickSeconds));
     this.lastStart = tick;
@@ -106,4 +119,9 @@ export class PortState {
     this.presentations++;
     return 1;
   }
+}
+
+/** One stage's time: nothing when its mean is 0, else a lognormal draw. */
+function draw(rng: RngState, s: StageTime): number {
+  return s.meanSeconds > 0 ? nextLognormal(rng, s.meanSeconds, s.cv) : 0;
 }

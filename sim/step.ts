@@ -26,7 +26,7 @@ export function step(w: World, commands: readonly Command[] = []): WorldEvent[] 
   const R = w.robots;
   for (let r = 0; r < R.count; r++) advanceRobot(w, r);
   for (const p of w.ports) {
-    const e = p.advance(w.tick, w.portRng, w.tickSeconds);
+    const e = p.advance(w.tick, w.portRng, w.tickSeconds, w.binLines, w.binUnits);
     if (e === 1) { w.presentations++; w.events.push({ type: 'presented', port: p.index, bin: p.opBin, tick: w.tick }); }
     else if (e === 2) {
       const bin = p.outBins[p.outBins.length - 1]!;
@@ -40,7 +40,11 @@ export function step(w: World, commands: readonly Command[] = []): WorldEvent[] 
   return w.events;
 }
 
+/** Most order lines or units one presentation can carry (the per-bin work counters are 16-bit). */
+export const MAX_WORK = 0xffff;
+
 function apply(w: World, c: Command): void {
+  if (c.type === 'work') { setWork(w, c.bin, c.lines, c.units); return; }
   const R = w.robots;
   const r = c.robot;
   if (r < 0 || r >= R.count) throw new CommandError(`robot ${r} does not exist`);
@@ -58,6 +62,7 @@ function apply(w: World, c: Command): void {
     if (w.binCell[b]! < 0 && w.binRobot[b]! < 0) throw new CommandError(`bin ${b} is not in the grid`);
     if (w.binTargeted[b]) throw new CommandError(`bin ${b} is already being fetched`);
     if (c.port < 0 || c.port >= w.ports.length) throw new CommandError(`port ${c.port} does not exist`);
+    setWork(w, b, c.lines ?? 0, c.units ?? 0);
     R.job[r] = Job.Fetch; R.jobBin[r] = b; R.jobPort[r] = c.port; R.jobTask[r] = c.task;
     R.step[r] = Step.ToBin; R.digDepth[r] = -1;
     w.binTargeted[b] = 1;
@@ -198,6 +203,15 @@ function driving(w: World, r: number): TimeCat {
 function account(w: World, r: number, cat: TimeCat): void {
   w.timeTicks[cat]!++;
   if (w.robots.job[r] !== Job.None) w.busyTicks++;
+}
+
+/** The operator's work for `bin` at its next presentation. */
+function setWork(w: World, b: number, lines: number, units: number): void {
+  if (b < 0 || b >= w.binCell.length) throw new CommandError(`bin ${b} does not exist`);
+  if (!Number.isInteger(lines) || lines < 0 || lines > MAX_WORK) throw new CommandError(`lines ${lines}: expected an integer from 0 to ${MAX_WORK}`);
+  if (!Number.isInteger(units) || units < 0 || units > MAX_WORK) throw new CommandError(`units ${units}: expected an integer from 0 to ${MAX_WORK}`);
+  w.binLines[b] = lines;
+  w.binUnits[b] = units;
 }
 
 /**

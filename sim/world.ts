@@ -46,6 +46,9 @@ export class World {
   readonly binZone: Uint8Array;
   /** 1 while a fetch is heading for the bin. */
   readonly binTargeted: Uint8Array;
+  /** The operator's work for the bin at its next presentation: order lines and units to pick. */
+  readonly binLines: Uint16Array;
+  readonly binUnits: Uint16Array;
   /** Zone of each cell (vertical stripes), for the zone return policy. */
   readonly zoneOf: Uint8Array;
   /** Robot whose current leg ends at this cell (chosen, maybe not yet planned), or -1. */
@@ -132,6 +135,8 @@ export class World {
     this.binPort = new Int16Array(n).fill(-1);
     this.binZone = new Uint8Array(n);
     this.binTargeted = new Uint8Array(n);
+    this.binLines = new Uint16Array(n);
+    this.binUnits = new Uint16Array(n);
     const storage: number[] = [];
     for (let c = 0; c < g.cells; c++) if (g.kind[c] === CellKind.Storage) storage.push(c);
     if (storage.length === 0) throw new Error('grid has no storage cells');
@@ -192,7 +197,7 @@ export function stateHash(w: World): string {
   const r = w.robots;
   all(r.cell); all(r.axis); all(r.bin); all(r.phase); all(r.step); all(r.busyUntil);
   all(w.grid.stackHeight); all(w.grid.stackBins);
-  all(w.binCell); all(w.binRobot); all(w.binPort);
+  all(w.binCell); all(w.binRobot); all(w.binPort); all(w.binLines); all(w.binUnits);
   for (const p of w.ports) { mix(p.presentations); mix(p.opBin); mix(p.queue.length); all(p.inBins); all(p.outBins); }
   mix(w.retrievals); mix(w.binsMovedAside); mix(w.collisions);
   return (h >>> 0).toString(16).padStart(8, '0');

@@ -12,11 +12,13 @@ import { runScenario } from '../wcs/run/runner.ts';
 import { parseScenario } from '../wcs/scenario/load.ts';
 import { northPort, openGrid } from './support/worlds.ts';
 
-const smoke = JSON.parse(readFileSync('scenarios/smoke.json', 'utf8')) as Record<string, unknown> & { robots: { count: number }; ports: { handling?: object }[] };
+const smoke = JSON.parse(readFileSync('scenarios/smoke.json', 'utf8')) as Record<string, unknown> & { robots: { count: number }; ports: Record<string, unknown>[] };
 
 describe('the fleet\'s time split', () => {
   it('a lone robot books no traffic waiting, and the fleet bound is what it achieves', () => {
-    const sc = parseScenario({ ...smoke, robots: { ...smoke.robots, count: 1 } });
+    // Quick operators (the 8 s minimum cycle binds them), so that the robot never waits for a port either.
+    const ports = smoke.ports.map((p) => ({ ...p, station: { exchange: { meanSeconds: 1 }, line: { meanSeconds: 0 }, unit: { meanSeconds: 0 } } }));
+    const sc = parseScenario({ ...smoke, ports, robots: { ...smoke.robots, count: 1 } });
     const k = runScenario(sc, { seconds: 1800, now: () => 0 }).kpis;
     expect(k.robotTime.trafficWaiting.seconds).toBe(0);
     expect(k.robotTime.portQueueing.seconds).toBe(0);
@@ -56,7 +58,7 @@ describe('the fleet\'s time split', () => {
 
   it('robots queueing at a slow port are not stuck; the port works all along', () => {
     // Two ports, twenty robots and 40 s operators: most of the fleet waits at the ports for minutes.
-    const ports = smoke.ports.map((p) => ({ ...p, handling: { meanSeconds: 40, cv: 0.5, minSeconds: 10 } }));
+    const ports = smoke.ports.map((p) => ({ ...p, station: { exchange: { meanSeconds: 40, cv: 0.5 } } }));
     const sc = parseScenario({ ...smoke, grid: { width: 24, depth: 20, height: 6 }, robots: { ...smoke.robots, count: 16 }, ports, bins: { count: 1000 } });
     const k = runScenario(sc, { seconds: 3600, now: () => 0 }).kpis;
     expect(k.robotTime.portQueueing.share).toBeGreaterThan(0.3);

@@ -21,10 +21,10 @@ const cases: [string, (f: ScenarioFile) => void][] = [
   ['the slowest robots', (f) => { f.robots.kinematics = slow; }],
   ['the fastest robots, on a tick they allow', (f) => { f.tickSeconds = 0.04; f.robots.kinematics = fast; }],
   ['the slowest ports', (f) => {
-    for (const p of f.ports) Object.assign(p, { minCycleSeconds: 600, transferSeconds: 600, handling: { meanSeconds: 3600, cv: 5, minSeconds: 3600 } });
+    for (const p of f.ports) Object.assign(p, { minCycleSeconds: 600, transferSeconds: 600, station: { exchange: { meanSeconds: 600, cv: 3 }, line: { meanSeconds: 600, cv: 3 }, unit: { meanSeconds: 600, cv: 3 }, minSeconds: 600 } });
   }],
   ['instant ports', (f) => {
-    for (const p of f.ports) Object.assign(p, { minCycleSeconds: 0, transferSeconds: 0, handling: { meanSeconds: 0.1, cv: 0, minSeconds: 0 } });
+    for (const p of f.ports) Object.assign(p, { minCycleSeconds: 0, transferSeconds: 0, station: { exchange: { meanSeconds: 0, cv: 0 }, line: { meanSeconds: 0 }, unit: { meanSeconds: 0 }, minSeconds: 0 } });
   }],
   ['the widest pitch and tallest bins', (f) => { f.grid.pitch = { x: 3, y: 3 }; f.grid.binHeight = 1; }],
   ['the narrowest pitch and flattest bins', (f) => { f.grid.pitch = { x: 0.2, y: 0.2 }; f.grid.binHeight = 0.1; f.tickSeconds = 0.05; }],

@@ -93,7 +93,7 @@ describe('defaults', () => {
     expect(world.ports[0]).toEqual({
       id: 'P1', type: 'carousel', x: 4, y: 0, buffer: [{ x: 4, y: 1 }], queueLimit: 2, binPositions: 3,
       minCycleSeconds: 8, transferSeconds: 2.5, handoverDepth: 1,
-      handling: { meanSeconds: 10, cv: 0.3, minSeconds: 3 },
+      station: { exchange: { meanSeconds: 3, cv: 0.25 }, line: { meanSeconds: 5, cv: 0.5 }, unit: { meanSeconds: 1.5, cv: 0.5 }, minSeconds: 1, staffed: true },
     });
     expect(wcs).toMatchObject({ seed: 1, compartments: 1, lookaheadSeconds: 1800 });
     expect(wcs.orders).toMatchObject({ ordersPerHour: 0, backlogOrders: 0, channels: { web: 1 } });
@@ -102,11 +102,12 @@ describe('defaults', () => {
 
   it('uses conveyor defaults and overrides kinematics field by field', () => {
     const f = minimal();
-    f.ports = [{ id: 'V1', type: 'conveyor', x: 4, y: 0, edge: 'north', handling: { meanSeconds: 2 } }];
+    f.ports = [{ id: 'V1', type: 'conveyor', x: 4, y: 0, edge: 'north', station: { line: { meanSeconds: 2 } } }];
     f.robots.kinematics = { topSpeed: 4, wheelSwitchSeconds: 1 };
     const { world } = parseScenario(f);
     expect(world.ports[0]).toMatchObject({
-      binPositions: 4, transferSeconds: 4, handling: { meanSeconds: 2, cv: 0.3, minSeconds: 2 },
+      binPositions: 4, transferSeconds: 4,
+      station: { exchange: { meanSeconds: 5, cv: 0.25 }, line: { meanSeconds: 2, cv: 0.5 }, unit: { meanSeconds: 1.5, cv: 0.5 }, minSeconds: 1, staffed: true },
     });
     expect(world.robotModel).toEqual({ ...R5, topSpeed: 4, wheelSwitchSeconds: 1 });
   });

@@ -16,7 +16,7 @@ export function openGrid(over: Partial<WorldConfig> = {}): WorldConfig {
 export function northPort(id: string, x: number, over: Partial<PortConfig> = {}): PortConfig {
   return {
     id, type: 'carousel', x, y: 0, buffer: [{ x, y: 1 }], queueLimit: 2, binPositions: 3, minCycleSeconds: 8,
-    transferSeconds: 2.5, handoverDepth: 1, handling: { meanSeconds: 8, cv: 0.3, minSeconds: 3 }, ...over,
+    transferSeconds: 2.5, handoverDepth: 1, station: { exchange: { meanSeconds: 3, cv: 0.25 }, line: { meanSeconds: 5, cv: 0.5 }, unit: { meanSeconds: 1.5, cv: 0.5 }, minSeconds: 1, staffed: true }, ...over,
   };
 }
 

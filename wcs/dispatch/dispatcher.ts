@@ -17,8 +17,10 @@
  * Reads the world only through its public arrays; acts only through commands. Not pure (owns the order
  * book, inventory and tasks).
  */
+import type { PortConfig, StationModel } from '../../sim/config.ts';
 import type { Command, WorldEvent } from '../../sim/events.ts';
 import { Job, Phase } from '../../sim/robots.ts';
+import { MAX_WORK } from '../../sim/step.ts';
 import type { World } from '../../sim/world.ts';
 import { createRng, forkRng, streamSeed, type RngState } from '../../sim/rng.ts';
 import { Inventory } from '../inventory/inventory.ts';
@@ -99,6 +101,8 @@ export class Dispatcher {
   reporter?: PickReporter;
   /** Per pick list with a reporter: units picked and bins, and whether its start was reported. */
   private readonly tally = new Map<number, { started: boolean; picked: number; bins: { bin: number; qty: number }[] }>();
+  /** Tasks on their way to a port whose lines changed since their fetch: their bins' work is sent again. */
+  private readonly workDirty = new Set<BinTask>();
   /** Pick lists withdrawn after picking started: their units are put back, not booked. */
   private readonly withdrawn = new Set<number>();
 
@@ -118,10 +122,9 @@ export class Dispatcher {
     this.portAssigned = new Int32Array(w.ports.length);
     this.portCollectors = new Int32Array(w.ports.length);
     this.collectorPort = new Int32Array(w.robots.count).fill(-1);
-    const cycle = Math.max(...w.cfg.ports.map((p) => Math.max(p.minCycleSeconds, p.handling.meanSeconds)));
+    const cycle = portCycleSeconds(w.cfg.ports, cfg.orders.unitsPerLine.mean);
     this.portCycleTicks = Math.round(cycle / w.tickSeconds);
-    this.lookaheadTasks = Math.max(w.robots.count * 2,
-      Math.ceil((w.ports.length * cfg.lookaheadSeconds) / Math.max(1, cycle)));
+    this.lookaheadTasks = lookaheadTasks(w.cfg.ports, w.robots.count, cfg.lookaheadSeconds, cfg.orders.unitsPerLine.mean);
     const g = w.grid;
     this.portDist = new Uint16Array(g.cells);
     for (let c = 0; c < g.cells; c++) {
@@ -162,7 +165,17 @@ export class Dispatcher {
     this.assign(w, t, cmds);
     if (t % 10 === 0) this.collect(w, t, cmds);
     if (t % 10 === 5 && this.opts.restAfterSeconds > 0) this.rest(w, t, cmds);
+    // The operator's work for bins already on their way, where lines joined or left their tasks.
+    for (const task of this.workDirty) if (task.robot >= 0) cmds.push({ type: 'work', bin: task.bin, ...this.work(task) });
+    this.workDirty.clear();
     return cmds;
+  }
+
+  /** The operator's work for a task's bin: its order lines and their units. */
+  private work(task: BinTask): { lines: number; units: number } {
+    let units = 0;
+    for (const id of task.lines) units += this.book.line(id)?.qty ?? 0;
+    return { lines: Math.min(task.lines.length, MAX_WORK), units: Math.min(units, MAX_WORK) };
   }
 
   private onEvent(e: WorldEvent): void {
@@ -291,6 +304,7 @@ export class Dispatcher {
       if (!task) continue;
       const k = task.lines.indexOf(r.lineId);
       if (k >= 0) task.lines.splice(k, 1);
+      if (task.robot >= 0) this.workDirty.add(task);
       if (task.lines.length === 0 && task.robot < 0) {
         const i = this.pending.indexOf(task);
         if (i >= 0) this.pending.splice(i, 1);
@@ -331,7 +345,7 @@ export class Dispatcher {
         room--;
       }
       task.lines.push(id);
-      if (task.robot >= 0) this.picking(id, t);
+      if (task.robot >= 0) { this.picking(id, t); this.workDirty.add(task); }
       if (room <= 0) break;
     }
   }
@@ -372,7 +386,8 @@ export class Dispatcher {
 
   /** Does port p still take robots heading for it? */
   private takesRobots(w: World, p: number): boolean {
-    return this.portAssigned[p]! < w.ports[p]!.queueLimit + this.opts.inboundExtra;
+    const port = w.ports[p]!;
+    return port.cfg.station.staffed && this.portAssigned[p]! < port.queueLimit + this.opts.inboundExtra;
   }
 
   /** Cells from `cell` to the nearest port (Manhattan), precomputed per cell. */
@@ -395,7 +410,8 @@ export class Dispatcher {
     this.tasks.advance(task, { type: 'ASSIGN', robot: r, tick: t });
     this.tasks.advance(task, { type: 'FETCH_STARTED', tick: t });
     for (const id of task.lines) this.picking(id, t);
-    cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id });
+    this.workDirty.delete(task);
+    cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id, ...this.work(task) });
   }
 
   /**
@@ -538,7 +554,7 @@ export class Dispatcher {
     const join = this.tasks.forBin(best);
     if (join) {
       join.lines.push(id);
-      if (join.robot >= 0) this.picking(id, w.tick);
+      if (join.robot >= 0) { this.picking(id, w.tick); this.workDirty.add(join); }
       this.pending.splice(i, 1);
       return true;
     }
@@ -587,7 +603,7 @@ export class Dispatcher {
       if (t - this.idleSince[r]! < after) continue;
       const here = R.cell[r]!;
       if (this.restMask[here]) continue;
-      if (cmds.some((c) => c.robot === r)) continue;
+      if (cmds.some((c) => 'robot' in c && c.robot === r)) continue;
       const hx = here % g.width, hy = (here / g.width) | 0;
       let best = -1;
       let bestD = Infinity;
@@ -612,7 +628,7 @@ export class Dispatcher {
       let best = -1;
       let bestD = Infinity;
       for (let r = 0; r < R.count; r++) {
-        if (!this.available(w, r) || cmds.some((c) => c.robot === r)) continue;
+        if (!this.available(w, r) || cmds.some((c) => 'robot' in c && c.robot === r)) continue;
         const c = R.cell[r]!;
         const d = Math.abs((c % w.grid.width) - port.cfg.x) + Math.abs(((c / w.grid.width) | 0) - port.cfg.y);
         if (d < bestD) { bestD = d; best = r; }
@@ -624,4 +640,23 @@ export class Dispatcher {
     }
     void t;
   }
+}
+
+/** Mean seconds of a presentation with `lines` order lines and `units` units at a station (before its minimum). */
+export function expectedStationSeconds(st: StationModel, lines: number, units: number): number {
+  return Math.max(st.minSeconds, st.exchange.meanSeconds + lines * st.line.meanSeconds + units * st.unit.meanSeconds);
+}
+
+/**
+ * The slowest staffed port's expected cycle: max(minimum cycle, a presentation of one order line of the
+ * profile's mean units, the least a task carries).
+ */
+export function portCycleSeconds(ports: readonly PortConfig[], unitsPerLine: number): number {
+  return Math.max(...ports.filter((p) => p.station.staffed).map((p) => Math.max(p.minCycleSeconds, expectedStationSeconds(p.station, 1, unitsPerLine))));
+}
+
+/** Tasks the WCS keeps queued: the staffed ports' work for `lookaheadSeconds`, at least two per robot. */
+export function lookaheadTasks(ports: readonly PortConfig[], robots: number, lookaheadSeconds: number, unitsPerLine: number): number {
+  const staffed = ports.filter((p) => p.station.staffed).length;
+  return Math.max(robots * 2, Math.ceil((staffed * lookaheadSeconds) / Math.max(1, portCycleSeconds(ports, unitsPerLine))));
 }

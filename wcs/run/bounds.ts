@@ -1,8 +1,9 @@
 /**
  * Throughput bounds for a run, to judge how close the planner and dispatcher get to what the hardware
  * allows:
- * - ports: each port could present 3600 / effective cycle bins an hour, the effective cycle being the
- *   mean of max(minimum port cycle, operator handling time) under the port's handling distribution;
+ * - ports: each staffed port could present 3600 / effective cycle bins an hour, the effective cycle being
+ *   max(minimum port cycle, the operator's mean time for the run's mean work per presentation: bin
+ *   exchange + lines × line time + units × unit time);
  * - fleet: robots x 3600 / the mean uncongested cycle, where the uncongested cycle is a retrieval's share
  *   of the fleet's working time (driving, digging, handling at ports) — everything the robots did except
  *   waiting (in traffic, for a port, idle);
@@ -10,15 +11,11 @@
  * Pure.
  */
 import type { PortConfig } from '../../sim/config.ts';
-import { createRng, nextLognormal } from '../../sim/rng.ts';
 
-/** Mean of max(min cycle, handling) for one port, by seeded sampling (deterministic). */
-export function effectiveCycleSeconds(p: PortConfig, samples = 20_000): number {
-  const rng = createRng(0x5eed);
-  const h = p.handling;
-  let sum = 0;
-  for (let i = 0; i < samples; i++) sum += Math.max(p.minCycleSeconds, h.minSeconds, nextLognormal(rng, h.meanSeconds, h.cv));
-  return sum / samples;
+/** A port's cycle for presentations carrying `lines` order lines and `units` units on average. */
+export function effectiveCycleSeconds(p: PortConfig, lines: number, units: number): number {
+  const st = p.station;
+  return Math.max(p.minCycleSeconds, st.minSeconds, st.exchange.meanSeconds + lines * st.line.meanSeconds + units * st.unit.meanSeconds);
 }
 
 export interface Bounds {
@@ -31,8 +28,8 @@ export interface Bounds {
 }
 
 export function bounds(ports: readonly PortConfig[], robots: number, workRobotSeconds: number, retrievals: number,
-  achievedPerHour: number): Bounds {
-  const cycles = ports.map((p) => effectiveCycleSeconds(p));
+  achievedPerHour: number, work: { lines: number; units: number }): Bounds {
+  const cycles = ports.filter((p) => p.station.staffed).map((p) => effectiveCycleSeconds(p, work.lines, work.units));
   const portPerHour = cycles.reduce((a, c) => a + 3600 / c, 0);
   const uncongested = retrievals > 0 ? workRobotSeconds / retrievals : Infinity;
   const fleetPerHour = retrievals > 0 ? (robots * 3600) / uncongested : 0;

@@ -15,7 +15,13 @@ export interface Kpis {
   speed: number;
   binPresentations: number;
   binPresentationsPerHour: number;
-  ports: { id: string; type: string; presentations: number; utilization: number }[];
+  /**
+   * Per port: presentations, operator busy share (`utilization`), and the order lines and units picked,
+   * per presentation and per hour.
+   */
+  ports: { id: string; type: string; staffed: boolean; presentations: number; utilization: number; lines: number; units: number; linesPerPresentation: number; linesPerHour: number }[];
+  /** The operators over all staffed ports: work per presentation, busy share, order lines per port-hour. */
+  station: { linesPerPresentation: number; unitsPerPresentation: number; operatorBusyShare: number; linesPerPortHour: number };
   /** What the ports and the fleet could do, and how close the run came (see bounds.ts). */
   bounds: Bounds;
   robots: { count: number; utilization: number };

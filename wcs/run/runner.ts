@@ -62,11 +62,14 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   let minutePresentations = 0;
   let presentations = 0;
   const portPresentations = new Int32Array(world.ports.length);
-  let base = { busy: 0, ports: new Float64Array(world.ports.length), time: new Float64Array(TIME_CATEGORIES.length),
+  let base = { busy: 0, ports: new Float64Array(world.ports.length), portLines: new Float64Array(world.ports.length),
+    portUnits: new Float64Array(world.ports.length), time: new Float64Array(TIME_CATEGORIES.length),
     retrievals: 0, aside: 0, depth: 0, lines: 0, leadSum: 0, orders: 0, orderLead: 0, short: 0, searches: 0, failures: 0, expansions: 0 };
   const snapshot = () => {
     const t = dispatcher.book.totals;
-    return { busy: world.busyTicks, ports: Float64Array.from(world.ports, (p) => p.busyTicks), time: Float64Array.from(world.timeTicks),
+    return { busy: world.busyTicks, ports: Float64Array.from(world.ports, (p) => p.busyTicks),
+      portLines: Float64Array.from(world.ports, (p) => p.lines), portUnits: Float64Array.from(world.ports, (p) => p.units),
+      time: Float64Array.from(world.timeTicks),
       retrievals: world.retrievals, aside: world.binsMovedAside, depth: world.depthSum, lines: t.linesPicked, leadSum: t.lineLeadSum,
       orders: t.ordersCompleted, orderLead: t.orderLeadSum, short: t.linesShort,
       searches: world.planner.searches, failures: world.planner.failures, expansions: world.planner.expansions };
@@ -123,10 +126,16 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     speed: round((endTick * world.tickSeconds) / Math.max(wallSeconds, 1e-9), 1),
     binPresentations: presentations,
     binPresentationsPerHour: perHour,
-    ports: world.ports.map((p, i) => ({
-      id: p.cfg.id, type: p.cfg.type, presentations: portPresentations[i]!, utilization: round((p.busyTicks - base.ports[i]!) / ticks, 4),
-    })),
-    bounds: bounds(world.cfg.ports, world.robots.count, work, retrievals, perHour),
+    ports: world.ports.map((p, i) => {
+      const n = portPresentations[i]!;
+      const portLines = p.lines - base.portLines[i]!, portUnits = p.units - base.portUnits[i]!;
+      return {
+        id: p.cfg.id, type: p.cfg.type, staffed: p.cfg.station.staffed, presentations: n, utilization: round((p.busyTicks - base.ports[i]!) / ticks, 4),
+        lines: portLines, units: portUnits, linesPerPresentation: round(n > 0 ? portLines / n : 0, 2), linesPerHour: round((portLines * 3600) / secs, 1),
+      };
+    }),
+    station: stationKpis(world, base, presentations, secs),
+    bounds: bounds(world.cfg.ports, world.robots.count, work, retrievals, perHour, workPerPresentation(world, base, presentations)),
     robots: { count: world.robots.count, utilization: round((end.busy - base.busy) / fleetTicks, 4) },
     robotTime,
     digging: { retrievals, binsMovedAside: end.aside - base.aside, meanDepth: round(retrievals > 0 ? (end.depth - base.depth) / retrievals : 0, 3) },
@@ -138,6 +147,31 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     stateHash: stateHash(world),
   };
   return { kpis, timeseries: rows, world, dispatcher };
+}
+
+/** Order lines and units per presentation over the measured part of the run (all ports). */
+function workPerPresentation(world: World, base: { portLines: Float64Array; portUnits: Float64Array }, presentations: number): { lines: number; units: number } {
+  let lines = 0, units = 0;
+  world.ports.forEach((p, i) => { lines += p.lines - base.portLines[i]!; units += p.units - base.portUnits[i]!; });
+  return { lines: presentations > 0 ? lines / presentations : 0, units: presentations > 0 ? units / presentations : 0 };
+}
+
+/** The operators' figures: lines and units per presentation, busy share of staffed ports, lines per staffed port-hour. */
+function stationKpis(world: World, base: { ports: Float64Array; portLines: Float64Array; portUnits: Float64Array }, presentations: number, secs: number): Kpis['station'] {
+  const w = workPerPresentation(world, base, presentations);
+  let busy = 0, staffed = 0, lines = 0;
+  world.ports.forEach((p, i) => {
+    if (!p.cfg.station.staffed) return;
+    staffed++;
+    busy += p.busyTicks - base.ports[i]!;
+    lines += p.lines - base.portLines[i]!;
+  });
+  const ticks = secs / world.tickSeconds;
+  return {
+    linesPerPresentation: round(w.lines, 2), unitsPerPresentation: round(w.units, 2),
+    operatorBusyShare: round(staffed > 0 ? busy / (staffed * ticks) : 0, 4),
+    linesPerPortHour: round(staffed > 0 ? (lines * 3600) / (staffed * secs) : 0, 1),
+  };
 }
 
 function round(x: number, digits: number): number {

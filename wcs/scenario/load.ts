@@ -7,7 +7,7 @@ import { Grid } from '../../sim/grid.ts';
 import { readFileSync } from 'node:fs';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { R5, type PortConfig, type WorldConfig } from '../../sim/config.ts';
-import type { LoadedScenario, PortRowSpec, PortSpec, ScenarioFile, WcsConfig } from './types.ts';
+import type { LoadedScenario, PortRowSpec, PortSpec, ScenarioFile, StageSpec, WcsConfig } from './types.ts';
 
 /**
  * A scenario that cannot be loaded. `field` is a dotted path into the file (`robots.count`,
@@ -177,6 +177,17 @@ function portError(pointer: string, entry: unknown): ScenarioError {
   return pickError((branch.errors ?? []).map((e) => ({ ...e, instancePath: pointer + e.instancePath })));
 }
 
+/** A port with the old single handling time: say what replaced it. */
+function oldHandling(json: unknown): void {
+  const ports = (json as { ports?: unknown } | null)?.ports;
+  if (!Array.isArray(ports)) return;
+  ports.forEach((p, i) => {
+    if (p && typeof p === 'object' && 'handling' in p) {
+      throw new ScenarioError(`ports[${i}].handling`, 'station: {exchange, line, unit} (the operator takes a bin exchange plus a time per order line and per unit; handling was one time per presentation)', (p as { handling: unknown }).handling);
+    }
+  });
+}
+
 /** Throws a ScenarioError for `field` unless `ok`. */
 function must(ok: boolean, field: string, expected: string, actual: unknown): void {
   if (!ok) throw new ScenarioError(field, expected, actual);
@@ -192,13 +203,22 @@ const INWARD: Record<Edge, { dx: number; dy: number }> = {
   north: { dx: 0, dy: 1 }, south: { dx: 0, dy: -1 }, west: { dx: 1, dy: 0 }, east: { dx: -1, dy: 0 },
 };
 
+/**
+ * The operator's defaults: bin exchange 3-5 s at a goods-to-person station (Bastian Solutions), the
+ * CarouselPort at the fast end and the ConveyorPort at the slow one (AutoStore: carousels exchange
+ * faster); per line and per unit assumed (not published). See the README's model section.
+ */
+const STATION = { exchangeCarousel: 3, exchangeConveyor: 5, exchangeCv: 0.25, line: 5, unit: 1.5, stageCv: 0.5, minSeconds: 1 } as const;
+
+function stage(s: StageSpec | undefined, mean: number, cv: number): { meanSeconds: number; cv: number } {
+  return { meanSeconds: s?.meanSeconds ?? mean, cv: s?.cv ?? cv };
+}
+
 /** A port with its defaults applied and its buffer cells laid out inwards from the edge. */
 function portConfig(spec: PortSpec | PortRowSpec, id: string, x: number, y: number, field: string): PortConfig {
   const carousel = spec.type === 'carousel';
   const { dx, dy } = INWARD[spec.edge];
-  const mean = spec.handling?.meanSeconds ?? 10;
-  const minSeconds = spec.handling?.minSeconds ?? Math.min(3, mean);
-  must(minSeconds <= mean, `${field}.handling.minSeconds`, `at most handling.meanSeconds (${mean})`, minSeconds);
+  const st = spec.station ?? {};
   return {
     id, type: spec.type, x, y,
     buffer: Array.from({ length: spec.bufferCells ?? 1 }, (_, k) => ({ x: x + (k + 1) * dx, y: y + (k + 1) * dy })),
@@ -207,7 +227,13 @@ function portConfig(spec: PortSpec | PortRowSpec, id: string, x: number, y: numb
     minCycleSeconds: spec.minCycleSeconds ?? 8,
     transferSeconds: spec.transferSeconds ?? (carousel ? 2.5 : 4),
     handoverDepth: spec.handoverDepth ?? 1.0,
-    handling: { meanSeconds: mean, cv: spec.handling?.cv ?? 0.3, minSeconds },
+    station: {
+      exchange: stage(st.exchange, carousel ? STATION.exchangeCarousel : STATION.exchangeConveyor, STATION.exchangeCv),
+      line: stage(st.line, STATION.line, STATION.stageCv),
+      unit: stage(st.unit, STATION.unit, STATION.stageCv),
+      minSeconds: st.minSeconds ?? STATION.minSeconds,
+      staffed: st.staffed ?? true,
+    },
   };
 }
 
@@ -368,9 +394,11 @@ function checkCapacity(f: ScenarioFile, storage: number): void {
 export function parseScenario(json: unknown, source?: string): LoadedScenario {
   try {
     const v = getValidators();
+    oldHandling(json);
     if (!v.scenario(json)) throw pickError(v.scenario.errors ?? []);
     const f = json as ScenarioFile;
     const ports = expandPorts(f);
+    must(ports.some((p) => p.port.station.staffed), 'ports', 'at least one port with station.staffed true (a grid with no operator presents nothing)', 'every port unstaffed');
     const { blocked } = layOut(f, ports);
     const seed = f.seed ?? 1;
     const world: WorldConfig = {

@@ -8,7 +8,10 @@ import type { WorldConfig } from '../../sim/config.ts';
 export interface CellRef { x: number; y: number }
 export interface Rect { x: number; y: number; w?: number; h?: number }
 
-export interface HandlingSpec { meanSeconds: number; cv?: number; minSeconds?: number }
+export interface StageSpec { meanSeconds: number; cv?: number }
+
+/** The operator at a port (see StationModel in sim/config.ts and the schema's defaults). */
+export interface StationSpec { exchange?: StageSpec; line?: StageSpec; unit?: StageSpec; minSeconds?: number; staffed?: boolean }
 
 /** Fields shared by a single port and a row of ports. */
 export interface PortCommon {
@@ -19,7 +22,7 @@ export interface PortCommon {
   minCycleSeconds?: number;   // default 8
   transferSeconds?: number;   // default carousel 2.5, conveyor 4
   handoverDepth?: number;     // default 1.0 m
-  handling?: HandlingSpec;    // default mean 10 s, cv 0.3, min 3 s
+  station?: StationSpec;      // default exchange carousel 3 s / conveyor 5 s, line 5 s, unit 1.5 s
 }
 
 /** One port: its cell on the grid edge, and the direction of its buffer cells (inwards). */

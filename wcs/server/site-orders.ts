@@ -15,6 +15,7 @@
  * released again. Not pure: it owns the coupling.
  */
 import { createRng, streamSeed } from '../../sim/rng.ts';
+import { lookaheadTasks } from '../dispatch/dispatcher.ts';
 import { Catalogue, seededSkuCode } from '../orders/catalogue.ts';
 import { OrderSource, type OrderSpec } from '../orders/profile.ts';
 import { CHANNELS, type Channel, type OrderStore } from '../orders/records.ts';
@@ -260,7 +261,6 @@ export class SiteOrders {
 export function backlogOf(sc: LoadedScenario): number {
   const o = sc.wcs.orders;
   if (o.backlogOrders > 0) return o.backlogOrders;
-  const cycle = Math.max(...sc.world.ports.map((p) => Math.max(p.minCycleSeconds, p.handling.meanSeconds)));
-  const tasks = Math.max(sc.world.robotCount * 2, Math.ceil((sc.world.ports.length * sc.wcs.lookaheadSeconds) / Math.max(1, cycle)));
+  const tasks = lookaheadTasks(sc.world.ports, sc.world.robotCount, sc.wcs.lookaheadSeconds, o.unitsPerLine.mean);
   return Math.ceil((tasks + sc.world.robotCount * 4) / Math.max(1, o.linesPerOrder.mean));
 }
