@@ -4,11 +4,17 @@
  * - Intake: backlog mode keeps enough open lines that ports never starve; arrivals mode adds orders as
  *   they arrive (seeded Poisson with an hourly profile).
  * - Release (look-ahead): open lines, oldest first, get stock reserved on a bin (shallow and near a port
- *   first) until about `lookaheadSeconds` of port work is queued as tasks. Lines needing the same bin
+ *   first) until `lookaheadSeconds` of work at the rate the grid is expected to achieve is queued as
+ *   tasks (AutoStore's guidance: about 500 tasks for 1,000 bins an hour). Lines needing the same bin
  *   share one task (one presentation).
  * - Assignment: each free robot takes, from the oldest pending tasks, the one cheapest to start (drive to
  *   the bin plus digging), and the task gets the port with the least work queued (ties: nearest).
- *   A port takes at most `queueLimit + inboundExtra` robots heading for it.
+ *   A port takes as many robots heading for it as keep it fed: its queue, plus the robots on the way
+ *   that arrive within one trip at its pace (trip time / its cycle, both measured as the run goes),
+ *   plus `inboundExtra`.
+ * - Pace: each port's cycle (the operator's time per presentation, at least the minimum cycle) and the
+ *   fetch trip (assignment to presentation) are running averages of what the run shows, started from
+ *   estimates (the station model with one line; the grid's mean distance to a port).
  * - Collection: a port with finished bins and nobody coming gets a robot to take them back.
  * - Rest: a robot left without work for `restAfterSeconds` drives to a rest cell away from the ports
  *   (a sparse lattice, every other cell of every other row, so that rested robots never wall anyone in)
@@ -17,7 +23,8 @@
  * Reads the world only through its public arrays; acts only through commands. Not pure (owns the order
  * book, inventory and tasks).
  */
-import type { PortConfig, StationModel } from '../../sim/config.ts';
+import type { PortConfig, StationModel, WorldConfig } from '../../sim/config.ts';
+import type { Grid } from '../../sim/grid.ts';
 import type { Command, WorldEvent } from '../../sim/events.ts';
 import { Job, Phase } from '../../sim/robots.ts';
 import { MAX_WORK } from '../../sim/step.ts';
@@ -31,7 +38,7 @@ import type { WcsConfig } from '../scenario/types.ts';
 import { TaskTable, type BinTask } from './tasks.ts';
 
 export interface DispatchOptions {
-  /** Robots allowed to head for one port beyond its queue limit. */
+  /** Robots allowed to head for one port beyond its queue and the robots its pace needs on the way. */
   inboundExtra: number;
   /** Pending tasks a free robot looks at (oldest first). */
   window: number;
@@ -54,7 +61,14 @@ export interface PickReporter {
 /** Salt of the WCS's random stream (see streamSeed). */
 const WCS_STREAM = 7;
 
-export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 4, window: 96, restAfterSeconds: 20, rebind: true };
+export const DEFAULT_DISPATCH: DispatchOptions = { inboundExtra: 1, window: 96, restAfterSeconds: 20, rebind: true };
+
+/** Weight of a new observation in the running averages of a port's cycle and of the fetch trip. */
+const PACE_WEIGHT = 1 / 16;
+/** Weight of a new gap between two presentations (anywhere on the grid) in the achieved rate. */
+const RATE_WEIGHT = 1 / 256;
+/** Presentations seen before the achieved rate replaces the estimate. */
+const RATE_AFTER = 64;
 
 export class Dispatcher {
   readonly cfg: WcsConfig;
@@ -71,9 +85,20 @@ export class Dispatcher {
   readonly portCollectors: Int32Array;
   /** Port a robot was sent to collect from, or -1. */
   readonly collectorPort: Int32Array;
-  readonly portCycleTicks: number;
-  /** Tasks to keep queued: look-ahead seconds of port work. */
-  readonly lookaheadTasks: number;
+  /** Per port: running average of ticks per presentation (the operator's time, at least the minimum cycle). */
+  readonly portCycle: Float64Array;
+  /** Running average of ticks from a fetch's assignment to its bin's presentation. */
+  tripTicks: number;
+  /** Per port: tick of the presentation under way (-1: none). */
+  private readonly presentedAt: Int32Array;
+  /** Tick each fetch was assigned, by task id, until its bin is presented. */
+  private readonly assignedAt = new Map<number, number>();
+  /** Running average of ticks between two presentations on the grid (the achieved rate), and how many were seen. */
+  private presentGap = 0;
+  private presentations = 0;
+  private lastPresented = -1;
+  /** The look-ahead as first estimated (sizes the backlog of synthetic orders). */
+  readonly initialLookahead: number;
   /** Backlog mode: orders kept in the book (open or in progress). */
   readonly backlogOrders: number;
   private nextOrderId = 0;
@@ -122,9 +147,6 @@ export class Dispatcher {
     this.portAssigned = new Int32Array(w.ports.length);
     this.portCollectors = new Int32Array(w.ports.length);
     this.collectorPort = new Int32Array(w.robots.count).fill(-1);
-    const cycle = portCycleSeconds(w.cfg.ports, cfg.orders.unitsPerLine.mean);
-    this.portCycleTicks = Math.round(cycle / w.tickSeconds);
-    this.lookaheadTasks = lookaheadTasks(w.cfg.ports, w.robots.count, cfg.lookaheadSeconds, cfg.orders.unitsPerLine.mean);
     const g = w.grid;
     this.portDist = new Uint16Array(g.cells);
     for (let c = 0; c < g.cells; c++) {
@@ -132,6 +154,10 @@ export class Dispatcher {
       for (const p of w.cfg.ports) d = Math.min(d, Math.abs(p.x - (c % g.width)) + Math.abs(p.y - ((c / g.width) | 0)));
       this.portDist[c] = d;
     }
+    this.portCycle = Float64Array.from(w.cfg.ports, (p) => portCycleSeconds([p], cfg.orders.unitsPerLine.mean) / w.tickSeconds);
+    this.presentedAt = new Int32Array(w.ports.length).fill(-1);
+    this.tripTicks = tripSecondsEstimate(w.grid, w.cfg) / w.tickSeconds;
+    this.initialLookahead = this.lookahead(w);
     // Rest cells: parking cells on the lattice, at least a quarter of the grid's greatest port distance
     // from every port.
     let far = 0;
@@ -147,7 +173,7 @@ export class Dispatcher {
     this.idleSince = new Int32Array(w.robots.count).fill(-1);
     this.backlogOrders = cfg.orders.backlogOrders > 0
       ? cfg.orders.backlogOrders
-      : Math.ceil((this.lookaheadTasks + w.robots.count * 4) / Math.max(1, cfg.orders.linesPerOrder.mean));
+      : Math.ceil((this.initialLookahead + w.robots.count * 4) / Math.max(1, cfg.orders.linesPerOrder.mean));
     // The profile's rng stream is forked even when another feed is injected, so that the rest of the
     // WCS draws the same numbers whatever the feed.
     const profileRng = forkRng(this.rng, 2);
@@ -158,7 +184,7 @@ export class Dispatcher {
   /** React to one step's events and return the commands for the next step. */
   control(w: World, events: readonly WorldEvent[]): Command[] {
     const t = w.tick;
-    for (const e of events) this.onEvent(e);
+    for (const e of events) this.onEvent(w, e);
     this.intake(t, w.tickSeconds);
     this.release(w, t);
     const cmds: Command[] = [];
@@ -178,7 +204,7 @@ export class Dispatcher {
     return { lines: Math.min(task.lines.length, MAX_WORK), units: Math.min(units, MAX_WORK) };
   }
 
-  private onEvent(e: WorldEvent): void {
+  private onEvent(w: World, e: WorldEvent): void {
     switch (e.type) {
       case 'fetched': {
         const task = this.tasks.get(e.task);
@@ -186,13 +212,27 @@ export class Dispatcher {
         break;
       }
       case 'presented': {
+        this.presentedAt[e.port] = e.tick;
+        if (this.lastPresented >= 0) this.presentGap += (this.presentations < RATE_AFTER ? 1 / (this.presentations + 1) : RATE_WEIGHT) * (e.tick - this.lastPresented - this.presentGap);
+        this.lastPresented = e.tick;
+        this.presentations++;
         const task = this.tasks.forBin(e.bin);
         if (!task) break;
         this.tasks.advance(task, { type: 'PRESENTED', tick: e.tick });
         this.portAssigned[task.port]!--;
+        const at = this.assignedAt.get(task.id);
+        if (at !== undefined) {
+          this.assignedAt.delete(task.id);
+          this.tripTicks += PACE_WEIGHT * (e.tick - at - this.tripTicks);
+        }
         break;
       }
       case 'presentDone': {
+        if (this.presentedAt[e.port]! >= 0) {
+          const min = w.ports[e.port]!.minCycleTicks;
+          this.portCycle[e.port]! += PACE_WEIGHT * (Math.max(min, e.tick - this.presentedAt[e.port]!) - this.portCycle[e.port]!);
+          this.presentedAt[e.port] = -1;
+        }
         const task = this.tasks.forBin(e.bin);
         if (!task) break;
         for (const id of task.lines) {
@@ -317,7 +357,7 @@ export class Dispatcher {
 
   /** Reserve stock for open lines, oldest first, until the look-ahead is full. */
   private release(w: World, t: number): void {
-    let room = this.lookaheadTasks - this.pending.length;
+    let room = this.lookahead(w) - this.pending.length;
     if (room <= 0) return;
     for (const id of this.book.openLines(64)) {
       const l = this.book.line(id)!;
@@ -387,7 +427,28 @@ export class Dispatcher {
   /** Does port p still take robots heading for it? */
   private takesRobots(w: World, p: number): boolean {
     const port = w.ports[p]!;
-    return port.cfg.station.staffed && this.portAssigned[p]! < port.queueLimit + this.opts.inboundExtra;
+    return port.cfg.station.staffed && this.portAssigned[p]! < this.inboundLimit(w, p);
+  }
+
+  /**
+   * Robots port p takes heading for it: its queue, plus the robots that keep it fed while one trip is
+   * under way (trip / its cycle), plus `inboundExtra`.
+   */
+  inboundLimit(w: World, p: number): number {
+    return w.ports[p]!.queueLimit + Math.ceil(this.tripTicks / this.portCycle[p]!) + this.opts.inboundExtra;
+  }
+
+  /**
+   * Tasks to keep queued: `lookaheadSeconds` of work at the rate the grid achieves (a running average of
+   * the gaps between presentations), at least two per robot. Until RATE_AFTER presentations have been
+   * seen, at the rate expected: the smaller of what the staffed ports take at their pace and what the
+   * fleet brings (a robot's cycle taken as two trips: the fetch, and the return of a bin).
+   */
+  lookahead(w: World): number {
+    if (this.presentations >= RATE_AFTER && this.presentGap > 0) {
+      return Math.max(w.robots.count * 2, Math.ceil(this.cfg.lookaheadSeconds / (this.presentGap * w.tickSeconds)));
+    }
+    return lookaheadOf(w.cfg.ports, this.portCycle, this.tripTicks, w.robots.count, this.cfg.lookaheadSeconds, w.tickSeconds);
   }
 
   /** Cells from `cell` to the nearest port (Manhattan), precomputed per cell. */
@@ -411,6 +472,7 @@ export class Dispatcher {
     this.tasks.advance(task, { type: 'FETCH_STARTED', tick: t });
     for (const id of task.lines) this.picking(id, t);
     this.workDirty.delete(task);
+    this.assignedAt.set(task.id, t);
     cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id, ...this.work(task) });
   }
 
@@ -577,7 +639,7 @@ export class Dispatcher {
     const g = w.grid;
     const cfg = w.cfg.ports[p]!;
     const travel = Math.abs(cfg.x - (cell % g.width)) * g.pitchX + Math.abs(cfg.y - ((cell / g.width) | 0)) * g.pitchY;
-    return this.portAssigned[p]! * (this.portCycleTicks * w.tickSeconds) + travel / w.cfg.robotModel.topSpeedLoaded;
+    return this.portAssigned[p]! * (this.portCycle[p]! * w.tickSeconds) + travel / w.cfg.robotModel.topSpeedLoaded;
   }
 
   /** The port that adds least to a task with its bin at `cell` (see portCost), among those still taking robots. */
@@ -655,8 +717,35 @@ export function portCycleSeconds(ports: readonly PortConfig[], unitsPerLine: num
   return Math.max(...ports.filter((p) => p.station.staffed).map((p) => Math.max(p.minCycleSeconds, expectedStationSeconds(p.station, 1, unitsPerLine))));
 }
 
-/** Tasks the WCS keeps queued: the staffed ports' work for `lookaheadSeconds`, at least two per robot. */
-export function lookaheadTasks(ports: readonly PortConfig[], robots: number, lookaheadSeconds: number, unitsPerLine: number): number {
-  const staffed = ports.filter((p) => p.station.staffed).length;
-  return Math.max(robots * 2, Math.ceil((staffed * lookaheadSeconds) / Math.max(1, portCycleSeconds(ports, unitsPerLine))));
+/** Tasks for `lookaheadSeconds` at the expected rate (see Dispatcher.lookahead); pure. */
+function lookaheadOf(ports: readonly PortConfig[], cycleTicks: ArrayLike<number>, tripTicks: number, robots: number,
+  lookaheadSeconds: number, tickSeconds: number): number {
+  let portRate = 0;
+  ports.forEach((p, i) => { if (p.station.staffed) portRate += 1 / cycleTicks[i]!; });
+  const rate = Math.min(portRate, robots / (2 * tripTicks));
+  return Math.max(robots * 2, Math.ceil((rate * lookaheadSeconds) / tickSeconds));
+}
+
+/** The look-ahead a dispatcher starts with on this grid (before the run shows its pace); pure. */
+export function firstLookahead(grid: Grid, world: WorldConfig, wcs: WcsConfig): number {
+  const cycles = world.ports.map((p) => portCycleSeconds([p], wcs.orders.unitsPerLine.mean) / world.tickSeconds);
+  return lookaheadOf(world.ports, cycles, tripSecondsEstimate(grid, world) / world.tickSeconds, world.robotCount, wcs.lookaheadSeconds, world.tickSeconds);
+}
+
+/**
+ * A first estimate of a fetch's trip (assignment to presentation), seconds: to a bin and on to a port,
+ * each leg the grid's mean distance to the nearest port at top speed plus speeding up, slowing down and
+ * a wheel-set switch, and a lift and a lowering. Pure.
+ */
+export function tripSecondsEstimate(g: Grid, cfg: WorldConfig): number {
+  let sum = 0, n = 0;
+  for (let c = 0; c < g.cells; c++) {
+    if (!g.isStorage(c)) continue;
+    let d = Infinity;
+    for (const p of cfg.ports) d = Math.min(d, Math.abs(p.x - (c % g.width)) + Math.abs(p.y - ((c / g.width) | 0)));
+    sum += d; n++;
+  }
+  const m = cfg.robotModel;
+  const leg = ((n > 0 ? sum / n : 0) * (cfg.pitchX + cfg.pitchY)) / 2 / m.topSpeed + m.topSpeed / m.accel + m.wheelSwitchSeconds;
+  return 2 * leg + 2 * m.gripSeconds;
 }

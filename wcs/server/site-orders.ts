@@ -15,7 +15,8 @@
  * released again. Not pure: it owns the coupling.
  */
 import { createRng, streamSeed } from '../../sim/rng.ts';
-import { lookaheadTasks } from '../dispatch/dispatcher.ts';
+import { Grid } from '../../sim/grid.ts';
+import { firstLookahead } from '../dispatch/dispatcher.ts';
 import { Catalogue, seededSkuCode } from '../orders/catalogue.ts';
 import { OrderSource, type OrderSpec } from '../orders/profile.ts';
 import { CHANNELS, type Channel, type OrderStore } from '../orders/records.ts';
@@ -261,6 +262,6 @@ export class SiteOrders {
 export function backlogOf(sc: LoadedScenario): number {
   const o = sc.wcs.orders;
   if (o.backlogOrders > 0) return o.backlogOrders;
-  const tasks = lookaheadTasks(sc.world.ports, sc.world.robotCount, sc.wcs.lookaheadSeconds, o.unitsPerLine.mean);
+  const tasks = firstLookahead(new Grid(sc.world), sc.world, sc.wcs);
   return Math.ceil((tasks + sc.world.robotCount * 4) / Math.max(1, o.linesPerOrder.mean));
 }
