@@ -25,6 +25,20 @@ describe('Inventory.seed', () => {
     expect(inv.binsWithSku(999).length).toBe(2);
   });
 
+  it('stocks skus x slotsPerSku compartments, popular SKUs in more, and leaves the rest empty', () => {
+    const inv = Inventory.seed(5000, { ...CFG, slotsPerSku: 2 }, createRng(7));
+    const stocked = Array.from(inv.slotSku).filter((s) => s >= 0).length;
+    expect(stocked).toBe(2000);
+    // 1000 spare stocked slots: a top-200 SKU gets 1 + 1000·0.8/200 = 5, a slow mover 1 or 2 (1.25 on average).
+    expect(inv.binsWithSku(0).length).toBe(5);
+    expect(inv.binsWithSku(199).length).toBe(5);
+    const slow = Array.from({ length: 800 }, (_, i) => inv.binsWithSku(200 + i).length);
+    expect(Math.min(...slow)).toBe(1);
+    expect(slow.reduce((a, b) => a + b, 0)).toBe(1000);
+    for (let slot = 0; slot < inv.slotSku.length; slot++) if (inv.slotSku[slot]! < 0) expect(inv.onHand[slot]).toBe(0);
+    expect(inv.audit()).toEqual([]);
+  });
+
   it('spreads popular stock over the bin range', () => {
     const inv = Inventory.seed(5000, CFG, createRng(7));
     const bins = inv.binsWithSku(0);

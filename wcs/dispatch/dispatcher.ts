@@ -141,7 +141,7 @@ export class Dispatcher {
     // The WCS's own stream, from the run's seed: building a dispatcher draws nothing from the world's.
     this.rng = createRng(streamSeed(cfg.seed, WCS_STREAM));
     this.inventory = Inventory.seed(w.binCell.length, {
-      skus: cfg.skus, unitsPerBin: cfg.unitsPerBin, compartments: cfg.compartments, skew: cfg.orders.skew,
+      skus: cfg.skus, unitsPerBin: cfg.unitsPerBin, compartments: cfg.compartments, slotsPerSku: cfg.slotsPerSku, skew: cfg.orders.skew,
     }, forkRng(this.rng, 1));
     this.tasks = new TaskTable(w.binCell.length);
     this.portAssigned = new Int32Array(w.ports.length);

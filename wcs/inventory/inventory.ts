@@ -11,6 +11,8 @@ export interface InventorySeedConfig {
   skus: number;
   unitsPerBin: { min: number; max: number };
   compartments: number;
+  /** Compartments stocked per SKU on average; undefined: every compartment. */
+  slotsPerSku?: number;
   skew: { share: number; of: number };
 }
 
@@ -48,10 +50,11 @@ export class Inventory {
   }
 
   /**
-   * A seeded layout. Every SKU gets one slot; the remaining slots are apportioned by demand weight
-   * (largest remainder, ties to the lower SKU id), so popular SKUs sit in more bins. The slot -> SKU list
-   * is Fisher-Yates shuffled by `rng` to spread popular stock over the grid; quantities are uniform
-   * integers in [min, max]. All slots are filled. Deterministic given the rng state; advances it.
+   * A seeded layout. `skus x slotsPerSku` slots are stocked (all of them without slotsPerSku): every SKU
+   * gets one, the rest are apportioned by demand weight (largest remainder, ties to the lower SKU id), so
+   * popular SKUs sit in more bins; the other slots stay empty. The slot list is Fisher-Yates shuffled by
+   * `rng` to spread stock over the grid; quantities are uniform integers in [min, max]. Deterministic
+   * given the rng state; advances it.
    */
   static seed(binCount: number, cfg: InventorySeedConfig, rng: RngState): Inventory {
     const c = Math.max(1, cfg.compartments);
@@ -63,7 +66,8 @@ export class Inventory {
       throw new RangeError(`INV_BAD_UNITS_PER_BIN: ${min}..${max}`);
     }
     const weights = skuDemandWeights(cfg.skus, cfg.skew);
-    const extra = slots - cfg.skus;
+    const stocked = cfg.slotsPerSku === undefined ? slots : Math.min(slots, Math.max(cfg.skus, Math.round(cfg.skus * cfg.slotsPerSku)));
+    const extra = stocked - cfg.skus;
     const count = new Int32Array(cfg.skus);
     const frac = new Float64Array(cfg.skus);
     let given = 0;
@@ -73,12 +77,12 @@ export class Inventory {
       frac[s] = share - Math.floor(share);
       given += count[s]!;
     }
-    if (given < slots) {
+    if (given < stocked) {
       const order = Array.from({ length: cfg.skus }, (_, s) => s);
       order.sort((a, b) => frac[b]! - frac[a]! || a - b);
-      for (let i = 0; given < slots; i++, given++) count[order[i % cfg.skus]!]!++;
+      for (let i = 0; given < stocked; i++, given++) count[order[i % cfg.skus]!]!++;
     }
-    const layout = new Int32Array(slots);
+    const layout = new Int32Array(slots).fill(-1);
     for (let s = 0, k = 0; s < cfg.skus; s++) for (let j = 0; j < count[s]!; j++) layout[k++] = s;
     for (let i = slots - 1; i > 0; i--) {
       const j = nextInt(rng, i + 1);
@@ -86,6 +90,7 @@ export class Inventory {
     }
     for (let slot = 0; slot < slots; slot++) {
       const sku = layout[slot]!;
+      if (sku < 0) continue; // left empty
       const qty = min + nextInt(rng, max - min + 1);
       inv.slotSku[slot] = sku;
       inv.onHand[slot] = qty;

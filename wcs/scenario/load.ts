@@ -369,6 +369,9 @@ function checkCapacity(f: ScenarioFile, storage: number): void {
     `at most ${Math.min(storage, width)} (zones are stripes across the ${width} columns and need storage cells)`, f.bins.zones);
   const slots = f.bins.count * (f.inventory.compartments ?? 1);
   must(f.inventory.skus <= slots, 'inventory.skus', `at most ${slots} (bins.count x compartments)`, f.inventory.skus);
+  const dup = f.inventory.slotsPerSku;
+  must(dup === undefined || dup * f.inventory.skus <= slots, 'inventory.slotsPerSku',
+    `at most ${Math.floor((slots / f.inventory.skus) * 100) / 100} (${slots} compartments for ${f.inventory.skus} SKUs)`, dup);
   const { min, max } = f.inventory.unitsPerBin;
   must(min <= max, 'inventory.unitsPerBin.min', `at most inventory.unitsPerBin.max (${max})`, min);
   must(slots * max <= MAX_TOTAL_UNITS, 'inventory.unitsPerBin.max', `at most ${Math.floor(MAX_TOTAL_UNITS / slots)} `
@@ -422,6 +425,7 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
     const wcs: WcsConfig = {
       seed, skus: f.inventory.skus,
       unitsPerBin: { ...f.inventory.unitsPerBin }, compartments: f.inventory.compartments ?? 1,
+      ...(f.inventory.slotsPerSku !== undefined ? { slotsPerSku: f.inventory.slotsPerSku } : {}),
       orders: {
         mode: o.mode, linesPerOrder: { ...o.linesPerOrder }, unitsPerLine: { ...o.unitsPerLine }, skew: { ...o.skew },
         ordersPerHour: o.ordersPerHour ?? 0,

@@ -75,6 +75,8 @@ export interface ScenarioFile {
     /** Units of one SKU in a bin (one SKU per bin compartment; bins hold `compartments` SKUs). */
     unitsPerBin: { min: number; max: number };
     compartments?: number;    // default 1
+    /** Compartments stocked per SKU on average (SKU duplication); default every compartment stocked. */
+    slotsPerSku?: number;
   };
   orders: {
     mode: 'backlog' | 'arrivals';
@@ -104,6 +106,8 @@ export interface WcsConfig {
   skus: number;
   unitsPerBin: { min: number; max: number };
   compartments: number;
+  /** Compartments stocked per SKU on average; undefined: every compartment. */
+  slotsPerSku?: number;
   orders: {
     mode: 'backlog' | 'arrivals';
     linesPerOrder: { mean: number; max: number };
