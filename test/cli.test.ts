@@ -38,7 +38,9 @@ describe('command line (processes)', () => {
     expect(k.orderLines).toHaveProperty('meanLeadSeconds');
     const csv = readFileSync(join(out, 'timeseries.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('minute,presentations,busyRobots,queuedTasks');
-    expect(csv.length).toBe(7);
+    // One row per simulated minute of the whole run: the 15-minute default warm-up and the 6 measured.
+    expect(k.warmupSeconds).toBe(900);
+    expect(csv.length).toBe(1 + 15 + 6);
     const check = cli('check-trace', trace);
     expect(check.stdout).toMatch(/ 0 violations/);
     expect(check.status).toBe(0);

@@ -15,7 +15,7 @@ import { checkTraceFile, NotATraceError } from './run/check-trace.ts';
 import { kpiTable, timeseriesCsv, type OrderFileSummary } from './run/kpis.ts';
 import { ReplayFeed } from './orders/feed.ts';
 import { importOrders, OrderFileError, type OrderColumns } from './orders/import.ts';
-import { runScenario } from './run/runner.ts';
+import { DEFAULT_WARMUP_SECONDS, runScenario } from './run/runner.ts';
 import { checkRunSize, loadScenarioFile, ScenarioError } from './scenario/load.ts';
 import type { LoadedScenario } from './scenario/types.ts';
 
@@ -220,7 +220,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const sc = loadScenarioFile(file);
     if (cmd === 'validate') { io.out(`${file}: ok (${sc.world.name})\n`); return 0; }
     const hours = decimal('hours', values.hours, 0.001, 1000, 'hours') ?? 1;
-    const warmup = decimal('warmup', values.warmup, 0, 86400, 'seconds') ?? 0;
+    // A replayed order history defines its own run from its first order: no warm-up unless asked for.
+    const warmup = decimal('warmup', values.warmup, 0, 86400, 'seconds') ?? (values.orders !== undefined ? 0 : DEFAULT_WARMUP_SECONDS);
     const seed = integer('seed', values.seed, 0, 2 ** 32 - 1);
     // What the run would create is checked before any folder is made (runScenario checks it again).
     checkRunSize(sc, warmup + hours * 3600);

@@ -2,10 +2,10 @@
  * One benchmark run in its own process (so peak memory is this run's alone): prints one JSON line with
  * the speed and throughput figures, the planner's wall time per tick (p50, p99, measured here around
  * each search, not by the planner), and the process's peak resident memory.
- *   tsx test/bench/one.ts <scenario.json> [hours] [--robots N]
+ *   tsx test/bench/one.ts <scenario.json> [hours] [--robots N] [--warmup SECONDS (default 900: steady-state figures)]
  */
 import { parseArgs } from 'node:util';
-import { runScenario } from '../../wcs/run/runner.ts';
+import { DEFAULT_WARMUP_SECONDS, runScenario } from '../../wcs/run/runner.ts';
 import { loadScenarioFile } from '../../wcs/scenario/load.ts';
 import { Planner } from '../../sim/planner/sipp.ts';
 
@@ -25,7 +25,7 @@ Planner.prototype.plan = function (this: Planner, req) {
   return r;
 };
 const { kpis } = runScenario(sc, {
-  seconds: Number(hours ?? 1) * 3600, warmupSeconds: Number(values.warmup ?? 0),
+  seconds: Number(hours ?? 1) * 3600, warmupSeconds: values.warmup !== undefined ? Number(values.warmup) : DEFAULT_WARMUP_SECONDS,
   onTick: () => { perTick.push(tickMs); tickMs = 0; },
 });
 perTick.sort((a, b) => a - b);
@@ -35,5 +35,7 @@ process.stdout.write(`${JSON.stringify({
   simulatedSeconds: kpis.simulatedSeconds + kpis.warmupSeconds, wallSeconds: kpis.wallSeconds, speed: kpis.speed,
   binPresentationsPerHour: kpis.binPresentationsPerHour, efficiency: kpis.bounds.efficiency, robotUtilization: kpis.robots.utilization,
   meanDepth: kpis.digging.meanDepth, plannerSearches: kpis.planner.searches, plannerMsP50: q(0.5), plannerMsP99: q(0.99),
-  collisions: kpis.collisions, stuckRobots: kpis.stuckRobots, peakMemoryMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  collisions: kpis.collisions, stuckRobots: kpis.stuckRobots, steady: kpis.steadyState.reached, drift: kpis.steadyState.drift,
+  linesPerPresentation: kpis.station.linesPerPresentation, operatorBusy: kpis.station.operatorBusyShare,
+  portBound: kpis.bounds.portPerHour, fleetBound: kpis.bounds.fleetPerHour, peakMemoryMiB: Math.round(process.resourceUsage().maxRSS / 1024),
 })}\n`);

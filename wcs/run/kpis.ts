@@ -22,6 +22,11 @@ export interface Kpis {
   ports: { id: string; type: string; staffed: boolean; presentations: number; utilization: number; lines: number; units: number; linesPerPresentation: number; linesPerHour: number }[];
   /** The operators over all staffed ports: work per presentation, busy share, order lines per port-hour. */
   station: { linesPerPresentation: number; unitsPerPresentation: number; operatorBusyShare: number; linesPerPortHour: number };
+  /**
+   * Whether the measured period was steady: presentations per hour in its first and second half, their
+   * relative change (`drift`), and `reached` when that is within 5 % or within counting noise (see runner.ts).
+   */
+  steadyState: { reached: boolean; firstHalfPerHour: number; secondHalfPerHour: number; drift: number };
   /** What the ports and the fleet could do, and how close the run came (see bounds.ts). */
   bounds: Bounds;
   robots: { count: number; utilization: number };
@@ -75,6 +80,7 @@ export function kpiTable(k: Kpis): string {
     ['simulated', `${(k.simulatedSeconds / 3600).toFixed(2)} h (warm-up ${k.warmupSeconds} s) in ${k.wallSeconds.toFixed(1)} s wall, ${Math.round(k.speed)}x real time`],
     ['bin presentations', `${k.binPresentations}`],
     ['bin presentations / hour', `${Math.round(k.binPresentationsPerHour)}`],
+    ['steady state', `${k.steadyState.reached ? 'reached' : 'NOT reached (use a longer --warmup)'}: ${k.steadyState.firstHalfPerHour} then ${k.steadyState.secondHalfPerHour} presentations / h (${k.steadyState.drift >= 0 ? '+' : ''}${(k.steadyState.drift * 100).toFixed(1)} %)`],
     ['bounds', `ports ${k.bounds.portPerHour} / h (cycle ${k.bounds.portCycleSeconds} s), fleet ${k.bounds.fleetPerHour} / h (uncongested cycle ${k.bounds.uncongestedCycleSeconds} s), efficiency ${k.bounds.efficiency}`],
     ['port utilization (mean)', pct(k.ports.reduce((a, p) => a + p.utilization, 0) / Math.max(1, k.ports.length))],
     ['robots', `${k.robots.count}, utilization ${pct(k.robots.utilization)}`],

@@ -46,6 +46,12 @@ export interface RunResult {
  * Run a scenario headless and measure it.
  * @throws ScenarioError before anything runs when the run would create more than one run may (checkRunSize).
  */
+/** The CLI's and the bench's warm-up: a run starts from an evenly filled grid and settles for a while. */
+export const DEFAULT_WARMUP_SECONDS = 900;
+
+/** Largest change between the measured period's halves for a run to count as steady (presentations per hour). */
+export const STEADY_DRIFT = 0.05;
+
 export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   checkRunSize(sc, (opts.warmupSeconds ?? 0) + opts.seconds);
   const now = opts.now ?? (() => performance.now());
@@ -61,6 +67,9 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   const rows: MinuteRow[] = [];
   let minutePresentations = 0;
   let presentations = 0;
+  // Presentations in the first half of the measured period (the steady-state check compares the halves).
+  let firstHalf = 0;
+  const halfTick = warmTicks + Math.floor((endTick - warmTicks) / 2);
   const portPresentations = new Int32Array(world.ports.length);
   let base = { busy: 0, ports: new Float64Array(world.ports.length), portLines: new Float64Array(world.ports.length),
     portUnits: new Float64Array(world.ports.length), time: new Float64Array(TIME_CATEGORIES.length),
@@ -81,7 +90,10 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
       const measuring = world.tick >= warmTicks;
       const events = step(world, commands);
       for (const e of events) {
-        if (e.type === 'presented' && measuring) { presentations++; minutePresentations++; portPresentations[e.port]!++; }
+        if (e.type === 'presented' && measuring) {
+          presentations++; minutePresentations++; portPresentations[e.port]!++;
+          if (world.tick < halfTick) firstHalf++;
+        }
       }
       if (trace) trace.events(events);
       commands = dispatcher.control(world, events);
@@ -135,6 +147,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
       };
     }),
     station: stationKpis(world, base, presentations, secs),
+    steadyState: steadiness(firstHalf, presentations - firstHalf, secs),
     bounds: bounds(world.cfg.ports, world.robots.count, work, retrievals, perHour, workPerPresentation(world, base, presentations)),
     robots: { count: world.robots.count, utilization: round((end.busy - base.busy) / fleetTicks, 4) },
     robotTime,
@@ -147,6 +160,24 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     stateHash: stateHash(world),
   };
   return { kpis, timeseries: rows, world, dispatcher };
+}
+
+/**
+ * Did the run measure a steady state? Presentations per hour in the measured period's two halves; it is
+ * steady when they differ by at most STEADY_DRIFT of their mean, or by no more than counting noise
+ * (two standard deviations of the difference of two counts, 2·sqrt(n1 + n2)): a grid still settling
+ * gets slower from one half to the next.
+ */
+export function steadiness(first: number, second: number, secs: number): Kpis['steadyState'] {
+  const half = secs / 2;
+  const a = (first * 3600) / half, b = (second * 3600) / half;
+  const mean = (a + b) / 2;
+  const drift = mean > 0 ? (b - a) / mean : 0;
+  const noise = 2 * Math.sqrt(first + second);
+  return {
+    reached: Math.abs(drift) <= STEADY_DRIFT || Math.abs(second - first) <= noise,
+    firstHalfPerHour: round(a, 1), secondHalfPerHour: round(b, 1), drift: round(drift, 4),
+  };
 }
 
 /** Order lines and units per presentation over the measured part of the run (all ports). */
