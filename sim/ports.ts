@@ -6,8 +6,7 @@
  * at least `minCycleSeconds` apart. The operator's time per presentation follows the station model
  * (sim/config.ts): bin exchange + per order line + per unit of the work the warehouse control gave the bin.
  */
-import type { PortConfig } from './config.ts';
-import type { StageTime } from './config.ts';
+import type { PortConfig, StageTime } from './config.ts';
 import { nextLognormal, type RngState } from './rng.ts';
 
 /** Mutable state of one port. Small per-port arrays; nothing here is touched per robot per tick. */

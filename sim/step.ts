@@ -135,8 +135,7 @@ function advanceRobot(w: World, r: number): void {
       }
       break;
     case Phase.Moving:
-      if (move(w, r)) break;
-      if (t >= R.busyUntil[r]!) arrive(w, r);
+      if (!move(w, r) && t >= R.busyUntil[r]!) arrive(w, r);
       book(w, r);
       break;
     case Phase.Plan:
@@ -215,8 +214,8 @@ function setWork(w: World, b: number, lines: number, units: number): void {
 }
 
 /**
- * Update position along the committed plan (the cell under the centre, and the cells the body covers)
- * and book the tick. Returns false, booking nothing, when the plan is done (the robot has arrived).
+ * Update position along the committed plan (the cell under the centre, and the cells the body covers).
+ * Returns false when the plan is done (the robot has arrived).
  */
 function move(w: World, r: number): boolean {
   const R = w.robots;
@@ -234,9 +233,6 @@ function move(w: World, r: number): boolean {
     const depart = R.planDepart[base + i]!;
     if (t < depart) {
       R.cell[r] = from; w.occA[r] = from; w.occB[r] = -1;
-      // Changing the wheel set just before departing is part of driving; any other wait is traffic.
-      const turning = (dir >> 1) !== R.axis[r] && t >= depart - w.switchTicks;
-      account(w, r, !turning ? TimeCat.TrafficWaiting : driving(w, r));
     } else {
       R.progressAt[r] = t;
       const s = positionAt(table.profiles[k]!, (t - depart) * w.tickSeconds) / table.pitch;
@@ -247,7 +243,6 @@ function move(w: World, r: number): boolean {
       w.occB[r] = hi !== lo ? from + stride * hi : -1;
       R.cell[r] = from + stride * Math.round(s);
       R.axis[r] = dir >> 1;
-      account(w, r, driving(w, r));
     }
     R.planIdx[r] = i;
     return true;

@@ -23,7 +23,7 @@
  * Reads the world only through its public arrays; acts only through commands. Not pure (owns the order
  * book, inventory and tasks).
  */
-import type { PortConfig, StationModel, WorldConfig } from '../../sim/config.ts';
+import type { PortConfig, WorldConfig } from '../../sim/config.ts';
 import type { Grid } from '../../sim/grid.ts';
 import type { Command, WorldEvent } from '../../sim/events.ts';
 import { Job, Phase } from '../../sim/robots.ts';
@@ -31,6 +31,7 @@ import { MAX_WORK } from '../../sim/step.ts';
 import type { World } from '../../sim/world.ts';
 import { createRng, forkRng, streamSeed, type RngState } from '../../sim/rng.ts';
 import { Inventory } from '../inventory/inventory.ts';
+import { effectiveCycleSeconds } from '../run/bounds.ts';
 import { OrderBook } from '../orders/book.ts';
 import { ProfileFeed, type OrderFeed } from '../orders/feed.ts';
 import type { OrderSpec } from '../orders/profile.ts';
@@ -154,7 +155,7 @@ export class Dispatcher {
       for (const p of w.cfg.ports) d = Math.min(d, Math.abs(p.x - (c % g.width)) + Math.abs(p.y - ((c / g.width) | 0)));
       this.portDist[c] = d;
     }
-    this.portCycle = Float64Array.from(w.cfg.ports, (p) => portCycleSeconds([p], cfg.orders.unitsPerLine.mean) / w.tickSeconds);
+    this.portCycle = Float64Array.from(w.cfg.ports, (p) => firstCycleSeconds(p, cfg) / w.tickSeconds);
     this.presentedAt = new Int32Array(w.ports.length).fill(-1);
     this.tripTicks = tripSecondsEstimate(w.grid, w.cfg) / w.tickSeconds;
     this.initialLookahead = this.lookahead(w);
@@ -704,17 +705,9 @@ export class Dispatcher {
   }
 }
 
-/** Mean seconds of a presentation with `lines` order lines and `units` units at a station (before its minimum). */
-export function expectedStationSeconds(st: StationModel, lines: number, units: number): number {
-  return Math.max(st.minSeconds, st.exchange.meanSeconds + lines * st.line.meanSeconds + units * st.unit.meanSeconds);
-}
-
-/**
- * The slowest staffed port's expected cycle: max(minimum cycle, a presentation of one order line of the
- * profile's mean units, the least a task carries).
- */
-export function portCycleSeconds(ports: readonly PortConfig[], unitsPerLine: number): number {
-  return Math.max(...ports.filter((p) => p.station.staffed).map((p) => Math.max(p.minCycleSeconds, expectedStationSeconds(p.station, 1, unitsPerLine))));
+/** A port's cycle before the run shows it: a presentation of one order line of the profile's mean units (the least a task carries). */
+function firstCycleSeconds(p: PortConfig, wcs: WcsConfig): number {
+  return effectiveCycleSeconds(p, 1, wcs.orders.unitsPerLine.mean);
 }
 
 /** Tasks for `lookaheadSeconds` at the expected rate (see Dispatcher.lookahead); pure. */
@@ -728,7 +721,7 @@ function lookaheadOf(ports: readonly PortConfig[], cycleTicks: ArrayLike<number>
 
 /** The look-ahead a dispatcher starts with on this grid (before the run shows its pace); pure. */
 export function firstLookahead(grid: Grid, world: WorldConfig, wcs: WcsConfig): number {
-  const cycles = world.ports.map((p) => portCycleSeconds([p], wcs.orders.unitsPerLine.mean) / world.tickSeconds);
+  const cycles = world.ports.map((p) => firstCycleSeconds(p, wcs) / world.tickSeconds);
   return lookaheadOf(world.ports, cycles, tripSecondsEstimate(grid, world) / world.tickSeconds, world.robotCount, wcs.lookaheadSeconds, world.tickSeconds);
 }
 

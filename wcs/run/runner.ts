@@ -42,16 +42,16 @@ export interface RunResult {
   dispatcher: Dispatcher;
 }
 
-/**
- * Run a scenario headless and measure it.
- * @throws ScenarioError before anything runs when the run would create more than one run may (checkRunSize).
- */
 /** The CLI's and the bench's warm-up: a run starts from an evenly filled grid and settles for a while. */
 export const DEFAULT_WARMUP_SECONDS = 900;
 
 /** Largest change between the measured period's halves for a run to count as steady (presentations per hour). */
 export const STEADY_DRIFT = 0.05;
 
+/**
+ * Run a scenario headless and measure it.
+ * @throws ScenarioError before anything runs when the run would create more than one run may (checkRunSize).
+ */
 export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   checkRunSize(sc, (opts.warmupSeconds ?? 0) + opts.seconds);
   const now = opts.now ?? (() => performance.now());
@@ -129,6 +129,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   const searches = end.searches - base.searches;
   const work = ['movingEmpty', 'movingLoaded', 'digging', 'portHandling'].reduce((a, c) => a + robotTime[c as keyof Kpis['robotTime']].seconds, 0);
   const perHour = round((presentations * 3600) / secs, 1);
+  const perPresentation = workPerPresentation(world, base, presentations);
   const kpis: Kpis = {
     scenario: sc.world.name,
     seed,
@@ -146,9 +147,9 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
         lines: portLines, units: portUnits, linesPerPresentation: round(n > 0 ? portLines / n : 0, 2), linesPerHour: round((portLines * 3600) / secs, 1),
       };
     }),
-    station: stationKpis(world, base, presentations, secs),
+    station: stationKpis(world, base, perPresentation, secs),
     steadyState: steadiness(firstHalf, presentations - firstHalf, secs),
-    bounds: bounds(world.cfg.ports, world.robots.count, work, retrievals, perHour, workPerPresentation(world, base, presentations)),
+    bounds: bounds(world.cfg.ports, world.robots.count, work, retrievals, perHour, perPresentation),
     robots: { count: world.robots.count, utilization: round((end.busy - base.busy) / fleetTicks, 4) },
     robotTime,
     digging: { retrievals, binsMovedAside: end.aside - base.aside, meanDepth: round(retrievals > 0 ? (end.depth - base.depth) / retrievals : 0, 3) },
@@ -188,8 +189,7 @@ function workPerPresentation(world: World, base: { portLines: Float64Array; port
 }
 
 /** The operators' figures: lines and units per presentation, busy share of staffed ports, lines per staffed port-hour. */
-function stationKpis(world: World, base: { ports: Float64Array; portLines: Float64Array; portUnits: Float64Array }, presentations: number, secs: number): Kpis['station'] {
-  const w = workPerPresentation(world, base, presentations);
+function stationKpis(world: World, base: { ports: Float64Array; portLines: Float64Array }, w: { lines: number; units: number }, secs: number): Kpis['station'] {
   let busy = 0, staffed = 0, lines = 0;
   world.ports.forEach((p, i) => {
     if (!p.cfg.station.staffed) return;
