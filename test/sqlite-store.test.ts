@@ -199,7 +199,15 @@ describe('reads see queued writes', () => {
     const file = tempFile();
     const { svc, store } = site(open(file));
     await svc.flush();
-    const other = open(file);
+    // Another connection to the file (not a store: a store is its file's only writer and trusts its own
+    // id filter), reading what is committed.
+    const db = new Database(file);
+    const other = {
+      getOrder: (id: string) => {
+        const row = db.prepare('SELECT body FROM orders WHERE id = ?').get(id) as { body: string } | undefined;
+        return row ? JSON.parse(row.body) as { status: string } : undefined;
+      },
+    };
     svc.place(order('o1', [[A, 3]]));
     expect(store.stats().pending).toBeGreaterThan(0);
     expect(store.getOrder('o1')).toMatchObject({ id: 'o1', status: 'reserved' });
@@ -217,6 +225,7 @@ describe('reads see queued writes', () => {
     expect(store.getOrder('o1')!.status).toBe('cancelled');
     await svc.flush();
     expect(other.getOrder('o1')!.status).toBe('cancelled');
+    db.close();
   });
 });
 
@@ -254,7 +263,7 @@ describe('group commit', () => {
     store.putOrder({ ...base, id: 'a', seq: 1 });
     await store.flush();
     store.putOrder({ ...base, id: 'b', seq: 1 }); // seq 1 is a's: the UNIQUE rule fails the transaction
-    store.addEvent({ seq: 1, at: 5, orderId: 'b', type: 'order.created', to: 'received' });
+    store.addEvent({ seq: 1, at: 5, orderId: 'b', type: 'order.created', to: 'received' }, 1);
     const waiting = [store.flush(), store.flush(), store.flush()];
     const results = await Promise.allSettled(waiting);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
@@ -345,10 +354,10 @@ describe('agreement with the MemoryStore', () => {
 });
 
 describe('the file', () => {
-  it('creates its folder, uses WAL with the synchronous mode asked for (FULL by default), and has schema version 2', () => {
+  it('creates its folder, uses WAL with the synchronous mode asked for (FULL by default), and has schema version 3', () => {
     const file = tempFile();
-    expect(open(file).settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', userVersion: 2 });
-    expect(open(file, 'NORMAL').settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', userVersion: 2 });
+    expect(open(file).settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', userVersion: 3 });
+    expect(open(file, 'NORMAL').settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', userVersion: 3 });
     expect(existsSync(file)).toBe(true);
   });
 
@@ -361,22 +370,30 @@ describe('the file', () => {
     expect(() => new SqliteStore(file)).toThrow(/schema version 7/);
   });
 
-  it('brings a version 1 file up to date (its SKU index dropped) and answers the journal from the index it rebuilds', async () => {
+  it('brings a version 1 file up to date (its SKU index dropped, events found by order seq) and answers the journal from the index it rebuilds', async () => {
     const file = tempFile();
     const first = site(open(file), [50, 50, 50]);
     for (let k = 0; k < 30; k++) first.svc.place(order(`o${k}`, [[seededSkuCode(k % 3), 1 + (k % 2)]]));
     await first.svc.flush();
     const before = [0, 1, 2].map((sku) => first.store.journal(sku, 0, 1000));
+    const events = ['o0', 'o17', 'o29'].map((id) => first.store.events(id));
     first.store.close();
-    // As version 1 left it: the SKU index and user_version 1.
+    // As version 1 left it: the journal's SKU index, events as JSON found by order id.
     const db = new Database(file);
-    db.exec('CREATE INDEX movements_sku ON movements(sku); PRAGMA user_version = 1');
+    db.exec(`CREATE INDEX movements_sku ON movements(sku);
+      CREATE TABLE events_v1 (seq INTEGER PRIMARY KEY, order_id TEXT NOT NULL, body TEXT NOT NULL);
+      INSERT INTO events_v1 SELECT seq, order_id, json_object('seq', seq, 'at', at, 'orderId', order_id, 'line', line, 'type', type, 'from', from_state, 'to', to_state) FROM events;
+      UPDATE events_v1 SET body = json_remove(body, '$.line') WHERE json_extract(body, '$.line') IS NULL;
+      UPDATE events_v1 SET body = json_remove(body, '$.from') WHERE json_extract(body, '$.from') IS NULL;
+      DROP TABLE events; ALTER TABLE events_v1 RENAME TO events; CREATE INDEX events_order ON events(order_id); PRAGMA user_version = 1`);
     db.close();
     const store = open(file);
-    expect(store.settings().userVersion).toBe(2);
+    expect(store.settings().userVersion).toBe(3);
     const check = new Database(file);
-    expect(check.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'movements_sku'`).get()).toMatchObject({ n: 0 });
+    expect(check.prepare(`SELECT group_concat(name) AS names FROM sqlite_master WHERE name IN ('movements_sku', 'events_order', 'events_order_seq')`).get()).toMatchObject({ names: 'events_order_seq' });
     check.close();
+    expect(['o0', 'o17', 'o29'].map((id) => store.events(id))).toEqual(events);
+    expect(events[1]!.map((e) => e.type)).toEqual(['order.created', 'line.state', 'order.status']);
     expect([0, 1, 2].map((sku) => store.journal(sku, 0, 1000))).toEqual(before);
     expect(before[1]!.length).toBe(11); // its receipt and 10 reservations
     // Paged by the cursor, the pages add up to the whole.

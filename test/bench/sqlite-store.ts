@@ -43,7 +43,7 @@ function openService(store: OrderStore, clock: () => number): OrderService {
 class Recorder extends MemoryStore {
   readonly ops: ((s: OrderStore) => void)[] = [];
   override putOrder(o: OrderRecord): void { super.putOrder(o); const c = structuredClone(o); this.ops.push((s) => s.putOrder(c)); }
-  override addEvent(e: OrderEvent): void { super.addEvent(e); const c = { ...e }; this.ops.push((s) => s.addEvent(c)); }
+  override addEvent(e: OrderEvent, orderSeq: number): void { super.addEvent(e, orderSeq); const c = { ...e }; this.ops.push((s) => s.addEvent(c, orderSeq)); }
   override addMovement(m: Movement): void { super.addMovement(m); const c = { ...m }; this.ops.push((s) => s.addMovement(c)); }
   override putHold(h: Hold): void { super.putHold(h); const c = structuredClone(h); this.ops.push((s) => s.putHold(c)); }
   override deleteHold(id: string): void { super.deleteHold(id); this.ops.push((s) => s.deleteHold(id)); }

@@ -68,7 +68,8 @@ export class MemoryStore implements OrderStore {
     this.clock = Math.max(this.clock, o.updatedAt);
   }
 
-  addEvent(e: OrderEvent): void {
+  /** The order's seq is not needed here: events are kept by order id. */
+  addEvent(e: OrderEvent, _orderSeq?: number): void {
     let list = this.eventsByOrder.get(e.orderId);
     if (!list) this.eventsByOrder.set(e.orderId, (list = []));
     list.push({ ...e });

@@ -119,7 +119,8 @@ export interface OrderStore {
   events(orderId: string): OrderEvent[];
   journal(sku: number, afterSeq: number, limit: number): Movement[];
   putOrder(o: OrderRecord): void;
-  addEvent(e: OrderEvent): void;
+  /** An event about the order of seq `orderSeq` (stores find an order's events by it). */
+  addEvent(e: OrderEvent, orderSeq: number): void;
   addMovement(m: Movement): void;
   putHold(h: Hold): void;
   deleteHold(id: string): void;

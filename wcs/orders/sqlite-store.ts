@@ -34,13 +34,15 @@
  * FULL is the default: with group commits its fsync is shared by the whole batch, so it costs little.
  * Measured on the 2-core development machine (test/bench/sqlite-store.ts; bench:orders for the server).
  *
- * One process per file: two services writing one file would each believe their own memory.
+ * One store per file: two services writing one file would each believe their own memory, and a store's
+ * id filter (below) knows only the orders in the file when it opened and those written through it.
  */
 import { Worker } from 'node:worker_threads';
 import type { Movement, MovementKind } from './ledger.ts';
 import type { Hold, OrderEvent, OrderQuery, OrderRecord, OrderStore, StoredState, StockPolicy } from './records.ts';
-import { MOVEMENT_COLUMNS, SIGNAL, TEXT_OFFSET, TEXT_SIZE, openDatabase, pragma, type Db, type Statement, type Synchronous } from './sqlite-schema.ts';
+import { EVENT_COLUMNS, EVENT_WIDTH, MOVEMENT_COLUMNS, SIGNAL, TEXT_OFFSET, TEXT_SIZE, openDatabase, pragma, type Db, type Statement, type Synchronous } from './sqlite-schema.ts';
 import type { WriterBatch, WriterData, WriterReply } from './sqlite-writer.ts';
+import { IdFilter } from './id-filter.ts';
 
 export { SCHEMA_VERSION } from './sqlite-schema.ts';
 
@@ -68,6 +70,13 @@ export interface SqliteStoreStats {
  */
 interface PendingOrder { record: OrderRecord; body?: string }
 interface MovementRow { seq: number; at: number; kind: string; sku: number; on_hand: number; reserved: number; ref: string; bin: number | null }
+
+interface EventRow { seq: number; order_id: string; at: number; line: number | null; type: OrderEvent['type']; from_state: string | null; to_state: string }
+
+/** An event as the service emitted it (its keys in the same order). */
+function toEvent(r: EventRow): OrderEvent {
+  return { seq: r.seq, at: r.at, orderId: r.order_id, ...(r.line !== null ? { line: r.line } : {}), type: r.type, ...(r.from_state !== null ? { from: r.from_state } : {}), to: r.to_state };
+}
 
 function toMovement(r: MovementRow): Movement {
   const m: Movement = { seq: r.seq, at: r.at, kind: r.kind as MovementKind, sku: r.sku, onHand: r.on_hand, reserved: r.reserved, ref: r.ref };
@@ -103,7 +112,8 @@ type InFlight = Deferred & { id: number; batch: Batch };
 class Batch {
   readonly orders = new Map<string, PendingOrder>();
   readonly holds = new Map<string, string | null>();
-  events: { seq: number; orderId: string; body: string }[] = [];
+  /** Events as the writer takes them: EVENT_WIDTH values each (EVENT_COLUMNS), one after another. */
+  events: unknown[] = [];
   movements: Movement[] = [];
   /** Orders with events here, SKUs with movements here: the reads that must wait for this batch. */
   readonly eventOrders = new Set<string>();
@@ -112,7 +122,7 @@ class Batch {
   clock: number | null = null;
 
   get size(): number {
-    return this.orders.size + this.holds.size + this.events.length + this.movements.length + this.meta.size + (this.clock !== null ? 1 : 0);
+    return this.orders.size + this.holds.size + this.events.length / EVENT_WIDTH + this.movements.length + this.meta.size + (this.clock !== null ? 1 : 0);
   }
 
   /** This batch's writes followed by `newer`'s (newer bodies win): a failed batch put back before the queue. */
@@ -123,7 +133,7 @@ class Batch {
     for (const m of [this.meta, newer.meta]) for (const [k, v] of m) b.meta.set(k, v);
     b.events = this.events.concat(newer.events);
     b.movements = this.movements.concat(newer.movements);
-    for (const e of b.events) b.eventOrders.add(e.orderId);
+    for (let i = 1; i < b.events.length; i += EVENT_WIDTH) b.eventOrders.add(b.events[i] as string);
     for (const m of b.movements) b.movementSkus.add(m.sku);
     b.clock = this.clock === null ? newer.clock : newer.clock === null ? this.clock : Math.max(this.clock, newer.clock);
     return b;
@@ -136,11 +146,9 @@ class Batch {
       o.body ??= JSON.stringify(r);
       orders.push(r.seq, r.id, r.status, r.channel, r.createdAt, o.body);
     }
-    const events: unknown[] = [];
-    for (const e of this.events) events.push(e.seq, e.orderId, e.body);
     const movements: unknown[] = [];
     for (const m of this.movements) movements.push(m.seq, m.at, m.kind, m.sku, m.onHand, m.reserved, m.ref, m.bin ?? null);
-    return { type: 'batch', id, epoch, orders, events, movements, holds: [...this.holds], clock: this.clock, meta: [...this.meta] };
+    return { type: 'batch', id, epoch, orders, events: this.events, movements, holds: [...this.holds], clock: this.clock, meta: [...this.meta] };
   }
 }
 
@@ -169,6 +177,11 @@ export class SqliteStore implements OrderStore {
    * about four random pages per order (see SCHEMA_VERSION).
    */
   private readonly bySku = new Map<number, number[]>();
+  /**
+   * The id of every order in the file or queued for it, as a Bloom filter: an id it has never seen is
+   * answered "no such order" without a query (a new order's idempotency check, nearly every order).
+   */
+  private readonly ids: IdFilter;
   private commits = 0;
   private rows = 0;
 
@@ -188,7 +201,7 @@ export class SqliteStore implements OrderStore {
     try {
       this.st = {
         getOrder: this.db.prepare('SELECT body FROM orders WHERE id = ?'),
-        events: this.db.prepare('SELECT body FROM events WHERE order_id = ? ORDER BY seq'),
+        events: this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE order_seq = (SELECT seq FROM orders WHERE id = ?) ORDER BY seq`),
         journal: this.db.prepare(`SELECT ${MOVEMENT_COLUMNS} FROM movements WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`),
         openOrders: this.db.prepare(OPEN_ORDERS),
         holds: this.db.prepare('SELECT body FROM holds ORDER BY rowid'),
@@ -196,6 +209,9 @@ export class SqliteStore implements OrderStore {
         lastEventSeq: this.db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events'),
       };
       for (const r of this.db.prepare('SELECT seq, sku FROM movements ORDER BY seq').raw().iterate() as Iterable<[number, number]>) this.indexMovement(r[1], r[0]);
+      // Room for twice the orders there are before the filter adds a layer.
+      this.ids = new IdFilter(Math.max(1 << 16, 2 * (this.db.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n));
+      for (const r of this.db.prepare('SELECT id FROM orders').raw().iterate() as Iterable<[string]>) this.ids.add(r[0]);
       const clock = (this.db.prepare(`SELECT value FROM meta WHERE key = 'clock'`).get() as { value: number } | undefined)?.value;
       this.clock = typeof clock === 'number' ? clock : 0;
       const shared = new SharedArrayBuffer(TEXT_OFFSET + TEXT_SIZE);
@@ -246,12 +262,14 @@ export class SqliteStore implements OrderStore {
     // Kept by reference until the batch goes (see PendingOrder): an order changed several times in one
     // batch is serialised once.
     this.pending.orders.set(o.id, { record: o });
+    // Once per order (a false "maybe" for a new id needs no entry: it already answers maybe).
+    if (!this.ids.mayHave(o.id)) this.ids.add(o.id);
     this.seen(o.updatedAt);
   }
 
-  addEvent(e: OrderEvent): void {
+  addEvent(e: OrderEvent, orderSeq: number): void {
     this.writable();
-    this.pending.events.push({ seq: e.seq, orderId: e.orderId, body: JSON.stringify(e) });
+    this.pending.events.push(e.seq, e.orderId, orderSeq, e.at, e.line ?? null, e.type, e.from ?? null, e.to);
     this.pending.eventOrders.add(e.orderId);
     this.seen(e.at);
   }
@@ -402,6 +420,7 @@ export class SqliteStore implements OrderStore {
     let queued = this.pending.orders.get(id);
     for (let i = this.inflight.length - 1; !queued && i >= 0; i--) queued = this.inflight[i]!.batch.orders.get(id);
     if (queued) return JSON.parse(queued.body ?? JSON.stringify(queued.record)) as OrderRecord;
+    if (!this.ids.mayHave(id)) return undefined;
     const row = this.st.getOrder.get(id) as { body: string } | undefined;
     return row ? JSON.parse(row.body) as OrderRecord : undefined;
   }
@@ -427,7 +446,7 @@ export class SqliteStore implements OrderStore {
   events(orderId: string): OrderEvent[] {
     this.readable();
     if (this.pending.eventOrders.has(orderId) || this.inflight.some((f) => f.batch.eventOrders.has(orderId))) this.drain();
-    return (this.st.events.all(orderId) as { body: string }[]).map((r) => JSON.parse(r.body) as OrderEvent);
+    return (this.st.events.all(orderId) as EventRow[]).map(toEvent);
   }
 
   journal(sku: number, afterSeq: number, limit: number): Movement[] {

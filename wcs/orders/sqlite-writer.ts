@@ -10,7 +10,7 @@
  * request behind it while it ran.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BatchInsert, EVENT_WIDTH, MOVEMENT_COLUMNS, MOVEMENT_WIDTH, ORDER_WIDTH, SIGNAL, TEXT_OFFSET, TEXT_SIZE, openDatabase, type Db, type Statement, type Synchronous } from './sqlite-schema.ts';
+import { BatchInsert, EVENT_COLUMNS, EVENT_WIDTH, MOVEMENT_COLUMNS, MOVEMENT_WIDTH, ORDER_WIDTH, SIGNAL, TEXT_OFFSET, TEXT_SIZE, openDatabase, type Db, type Statement, type Synchronous } from './sqlite-schema.ts';
 
 /** One group commit: rows laid out flat, as the batched INSERTs take them. */
 export interface WriterBatch {
@@ -52,7 +52,7 @@ class Writer {
       // By id; an order's seq is kept from its first put (the service never changes it). A seq taken by
       // another order breaks the UNIQUE rule and fails the commit (a bug upstream, not to be papered over).
       'ON CONFLICT (id) DO UPDATE SET status = excluded.status, channel = excluded.channel, created_at = excluded.created_at, body = excluded.body');
-    this.addEvents = new BatchInsert(db, 'INSERT INTO events (seq, order_id, body)', EVENT_WIDTH);
+    this.addEvents = new BatchInsert(db, `INSERT INTO events (${EVENT_COLUMNS})`, EVENT_WIDTH);
     this.addMovements = new BatchInsert(db, `INSERT INTO movements (${MOVEMENT_COLUMNS})`, MOVEMENT_WIDTH);
   }
 
