@@ -5,11 +5,12 @@
  * (drive there plus lower the bin). Natural sorting emerges: returned bins land on top near the ports.
  */
 import type { Grid } from './grid.ts';
+import { driveLowerBound } from './kinematics.ts';
 import type { World } from './world.ts';
 
 /** Estimated ticks to drive from `from` to `to` (the planner's lower bound) and lower a bin there. */
 function placementCost(w: World, from: number, axis: number, to: number, loaded: number): number {
-  return w.planner.heuristic(from, axis, to, loaded) + w.lowerTicks[w.grid.stackHeight[to]!]!;
+  return driveLowerBound(w.tables, w.switchTicks, w.grid.width, from, axis, to, loaded) + w.lowerTicks[w.grid.stackHeight[to]!]!;
 }
 
 /** Can a bin be set down on stack `cell` now, by robot `robot`? */

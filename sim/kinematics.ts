@@ -119,3 +119,18 @@ export function buildRunTables(model: RobotModel, maxLen: number, pitchX: number
   }
   return out;
 }
+
+/**
+ * Lower bound on the ticks to drive from `cell` (wheels on `axis`) to `goal` on a grid `width` cells
+ * wide: the straight runs along each axis, plus a wheel switch when the trip needs the other axis. Ignores
+ * everything in the way, so no plan is faster: the planner's heuristic and the cost estimates of the
+ * placement policies. Pure.
+ */
+export function driveLowerBound(tables: readonly RunTable[], switchTicks: number, width: number, cell: number, axis: number, goal: number, loaded: number): number {
+  const dx = Math.abs((cell % width) - (goal % width));
+  const dy = Math.abs(((cell / width) | 0) - ((goal / width) | 0));
+  let h = tables[loaded]!.arrive[dx]! + tables[2 + loaded]!.arrive[dy]!;
+  if (dx > 0 && dy > 0) h += switchTicks;
+  else if ((dx > 0 && axis !== 0) || (dy > 0 && axis !== 1)) h += switchTicks;
+  return h;
+}

@@ -2,6 +2,9 @@
  * Robot state in typed arrays indexed by robot id, and the codes for what a robot is doing. The world's
  * step function is the only writer.
  */
+import { MAX_PLAN_RUNS } from './planner/planner.ts';
+
+export { MAX_PLAN_RUNS };
 
 /** What the robot is doing this tick. */
 export const enum Phase {
@@ -49,9 +52,6 @@ export const TIME_CATEGORIES = [
   'movingEmpty', 'movingLoaded', 'digging', 'portHandling', 'portQueueing', 'trafficWaiting', 'idle',
 ] as const;
 export const enum TimeCat { MovingEmpty, MovingLoaded, Digging, PortHandling, PortQueueing, TrafficWaiting, Idle }
-
-/** Most runs one plan may hold. */
-export const MAX_PLAN_RUNS = 64;
 
 export class Robots {
   readonly count: number;

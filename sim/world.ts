@@ -7,7 +7,8 @@ import { CellKind, type WorldConfig } from './config.ts';
 import { Grid } from './grid.ts';
 import { buildRunTables, gripperSeconds, type RunTable } from './kinematics.ts';
 import { FOREVER, ReservationTable } from './planner/reservations.ts';
-import { Planner } from './planner/sipp.ts';
+import type { PathPlanner, PlannerFactory } from './planner/planner.ts';
+import { sipp } from './planner/sipp.ts';
 import { PortState } from './ports.ts';
 import { createRng, forkRng, nextInt, type RngState } from './rng.ts';
 import { MAX_PLAN_RUNS, Robots, TIME_CATEGORIES } from './robots.ts';
@@ -18,6 +19,8 @@ export interface WorldOptions {
   trace?: boolean;
   /** Run the full invariant check every tick and throw on the first violation. */
   check?: boolean;
+  /** The path planner (default SIPP): see sim/planner/planner.ts. */
+  planner?: PlannerFactory;
 }
 
 export class World {
@@ -31,7 +34,7 @@ export class World {
   readonly res: ReservationTable;
   readonly tables: RunTable[];
   readonly switchTicks: number;
-  readonly planner: Planner;
+  readonly planner: PathPlanner;
   readonly robots: Robots;
   readonly ports: PortState[];
   /** Ticks to lower a bin onto a stack of height h (index h) or to lift the bin at level l from it. */
@@ -91,7 +94,7 @@ export class World {
     const m = cfg.robotModel;
     this.tables = buildRunTables(m, Math.max(g.width, g.depth), cfg.pitchX, cfg.pitchY, cfg.tickSeconds);
     this.switchTicks = Math.round(m.wheelSwitchSeconds / cfg.tickSeconds);
-    this.planner = new Planner(g, this.res, this.tables, this.switchTicks);
+    this.planner = (opts.planner ?? sipp)({ grid: g, occupancy: this.res, tables: this.tables, switchTicks: this.switchTicks });
     const toTicks = (s: number) => Math.max(1, Math.round(s / cfg.tickSeconds));
     this.lowerTicks = new Int32Array(g.height + 1);
     this.liftTicks = new Int32Array(g.height + 1);

@@ -12,41 +12,21 @@
 import TinyQueue from 'tinyqueue';
 import { CellKind } from '../config.ts';
 import { DX, DY, type Grid } from '../grid.ts';
-import type { RunTable } from '../kinematics.ts';
-import { FOREVER, type ReservationTable } from './reservations.ts';
+import { driveLowerBound, type RunTable } from '../kinematics.ts';
+import { MAX_PLAN_RUNS, type Occupancy, type PathPlanner, type PlannedRuns, type PlannerFactory, type PlanRequest } from './planner.ts';
+import { FOREVER } from './reservations.ts';
 
-export interface PlanRequest {
-  robot: number;
-  start: number;
-  /** Axis the wheels are on: 0 = x, 1 = y. */
-  axis: number;
-  /** Earliest tick the robot may depart. */
-  now: number;
-  goal: number;
-  loaded: boolean;
-  /** Port whose port and buffer cells this robot may use (-1: none). */
-  port: number;
-}
+export type { PlannedRuns, PlanRequest } from './planner.ts';
 
-/** A planned run: depart at `depart`, drive `k` cells in direction `dir` from `from`. */
-export interface PlannedRuns {
-  count: number;
-  from: Int32Array;
-  dir: Int8Array;
-  k: Int32Array;
-  depart: Int32Array;
-}
-
-const MAX_RUNS = 64;
 const MAX_CAND = 12;
 /** Longest run considered in a direction that does not lead towards the goal. */
 const DETOUR_CELLS = 12;
 
-export class Planner {
+export class Planner implements PathPlanner {
   readonly grid: Grid;
-  readonly res: ReservationTable;
+  readonly res: Occupancy;
   /** Index axis * 2 + loaded. */
-  readonly tables: RunTable[];
+  readonly tables: readonly RunTable[];
   readonly switchTicks: number;
   maxExpansions: number;
   /**
@@ -61,10 +41,10 @@ export class Planner {
 
   readonly out: PlannedRuns = {
     count: 0,
-    from: new Int32Array(MAX_RUNS),
-    dir: new Int8Array(MAX_RUNS),
-    k: new Int32Array(MAX_RUNS),
-    depart: new Int32Array(MAX_RUNS),
+    from: new Int32Array(MAX_PLAN_RUNS),
+    dir: new Int8Array(MAX_PLAN_RUNS),
+    k: new Int32Array(MAX_PLAN_RUNS),
+    depart: new Int32Array(MAX_PLAN_RUNS),
   };
 
   // Node pool (parallel arrays; reset per search).
@@ -87,7 +67,7 @@ export class Planner {
   private readonly gap = new Int32Array(2);
   private readonly cand = new Int32Array(MAX_CAND);
 
-  constructor(grid: Grid, res: ReservationTable, tables: RunTable[], switchTicks: number, maxExpansions = 4000) {
+  constructor(grid: Grid, res: Occupancy, tables: readonly RunTable[], switchTicks: number, maxExpansions = 4000) {
     this.grid = grid;
     this.res = res;
     this.tables = tables;
@@ -121,13 +101,7 @@ export class Planner {
 
   /** Lower bound on ticks from (cell, axis) to goal. */
   heuristic(cell: number, axis: number, goal: number, loaded: number): number {
-    const w = this.grid.width;
-    const dx = Math.abs((cell % w) - (goal % w));
-    const dy = Math.abs(((cell / w) | 0) - ((goal / w) | 0));
-    let h = this.tables[loaded]!.arrive[dx]! + this.tables[2 + loaded]!.arrive[dy]!;
-    if (dx > 0 && dy > 0) h += this.switchTicks;
-    else if ((dx > 0 && axis !== 0) || (dy > 0 && axis !== 1)) h += this.switchTicks;
-    return h;
+    return driveLowerBound(this.tables, this.switchTicks, this.grid.width, cell, axis, goal, loaded);
   }
 
   /**
@@ -312,7 +286,7 @@ export class Planner {
   private extract(n: number, arrive: number): number {
     let runs = 0;
     for (let m = n; this.nParent[m]! >= 0; m = this.nParent[m]!) runs++;
-    if (runs > MAX_RUNS) { this.failures++; return -1; }
+    if (runs > MAX_PLAN_RUNS) { this.failures++; return -1; }
     this.out.count = runs;
     let i = runs - 1;
     for (let m = n; this.nParent[m]! >= 0; m = this.nParent[m]!) {
@@ -325,3 +299,6 @@ export class Planner {
     return arrive;
   }
 }
+
+/** The world's default planner. */
+export const sipp: PlannerFactory = (ctx) => new Planner(ctx.grid, ctx.occupancy, ctx.tables, ctx.switchTicks);

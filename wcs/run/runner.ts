@@ -2,6 +2,7 @@
  * The headless runner: scenario -> world + warehouse control -> KPIs, time series and trace.
  * Sim time drives everything; the only wall-clock reading is for reporting speed.
  */
+import type { PlannerFactory } from '../../sim/planner/planner.ts';
 import { stateHash, World } from '../../sim/world.ts';
 import { step } from '../../sim/step.ts';
 import { TIME_CATEGORIES } from '../../sim/robots.ts';
@@ -33,6 +34,8 @@ export interface RunOptions {
   now?: () => number;
   /** Called after every tick (benchmarks hang measurements here). */
   onTick?: (world: World) => void;
+  /** The path planner (default SIPP; a benchmark may wrap it to time its searches). */
+  planner?: PlannerFactory;
 }
 
 export interface RunResult {
@@ -57,7 +60,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   const now = opts.now ?? (() => performance.now());
   const wall0 = now();
   const seed = opts.seed ?? sc.world.seed;
-  const world = new World({ ...sc.world, seed }, { trace: opts.trace !== undefined, check: opts.check === true });
+  const world = new World({ ...sc.world, seed }, { trace: opts.trace !== undefined, check: opts.check === true, ...(opts.planner ? { planner: opts.planner } : {}) });
   const dispatcher = new Dispatcher(world, { ...sc.wcs, seed }, opts.dispatch, opts.feed);
   const tps = Math.round(1 / world.tickSeconds);
   const warmTicks = Math.round((opts.warmupSeconds ?? 0) / world.tickSeconds);
