@@ -190,18 +190,53 @@ function shuffled(n: number, rng: RngState): Int32Array {
   return a;
 }
 
-/** FNV-1a style hash over the world's state: same scenario, seed and commands give the same hash. */
+/**
+ * A hash of the whole state of the world (FNV-1a over 32-bit words): the clock, both random streams,
+ * every robot's state (its plan's live runs only), stacks and protections, every bin's whereabouts and
+ * work, the reservation table, the ports (queues, bins, operator), deferred commands and the counters
+ * the KPIs read. Configuration and per-tick scratch are not state. Same scenario and seed, same hash.
+ */
 export function stateHash(w: World): string {
   let h = 0x811c9dc5;
   const mix = (v: number) => { h = Math.imul(h ^ (v | 0), 16777619); };
-  const all = (a: ArrayLike<number>) => { for (let i = 0; i < a.length; i++) mix(a[i]!); };
+  const f64 = new Float64Array(1);
+  const f64Words = new Int32Array(f64.buffer);
+  /** A number exactly, fractions included (counters of robot-ticks are floats). */
+  const num = (v: number) => { f64[0] = v; mix(f64Words[0]!); mix(f64Words[1]!); };
+  const all = (a: ArrayLike<number>) => { mix(a.length); for (let i = 0; i < a.length; i++) num(a[i]!); };
   mix(w.tick);
   all(w.rng); all(w.portRng);
-  const r = w.robots;
-  all(r.cell); all(r.axis); all(r.bin); all(r.phase); all(r.step); all(r.busyUntil);
-  all(w.grid.stackHeight); all(w.grid.stackBins);
-  all(w.binCell); all(w.binRobot); all(w.binPort); all(w.binLines); all(w.binUnits);
-  for (const p of w.ports) { mix(p.presentations); mix(p.opBin); mix(p.queue.length); all(p.inBins); all(p.outBins); }
-  mix(w.retrievals); mix(w.binsMovedAside); mix(w.collisions);
+  const R = w.robots;
+  const plan = new Set<unknown>([R.planFrom, R.planDir, R.planK, R.planDepart]);
+  for (const [key, v] of Object.entries(R)) {
+    if (ArrayBuffer.isView(v) && !plan.has(v)) { mix(key.length); all(v as unknown as ArrayLike<number>); }
+  }
+  for (let r = 0; r < R.count; r++) {
+    for (let i = 0, base = r * MAX_PLAN_RUNS; i < R.planCount[r]!; i++) {
+      mix(R.planFrom[base + i]!); mix(R.planDir[base + i]!); mix(R.planK[base + i]!); mix(R.planDepart[base + i]!);
+    }
+  }
+  const g = w.grid;
+  all(g.stackHeight); all(g.stackBins); all(g.protectedCount);
+  all(w.binCell); all(w.binLevel); all(w.binRobot); all(w.binPort); all(w.binTargeted); all(w.binLines); all(w.binUnits);
+  all(w.goalOf);
+  const res = w.res;
+  for (let c = 0; c < res.cells; c++) {
+    const n = res.count[c]!;
+    mix(n);
+    for (let i = 0, base = c * res.slots; i < n; i++) { mix(res.start[base + i]!); mix(res.end[base + i]!); mix(res.owner[base + i]!); }
+  }
+  for (const p of w.ports) {
+    all(p.queue); all(p.waiting); all(p.inBins); all(p.inReady); all(p.outBins); all(p.outReady);
+    for (const v of [p.opBin, p.opStart, p.opEnd, p.lastStart, p.presentations, p.busyTicks, p.lines, p.units, p.progressAt]) num(v);
+  }
+  for (let r = 0; r < w.deferred.length; r++) {
+    const c = w.deferred[r];
+    if (!c) continue;
+    mix(r);
+    for (const ch of JSON.stringify(c)) mix(ch.charCodeAt(0));
+  }
+  all(w.timeTicks);
+  for (const v of [w.busyTicks, w.retrievals, w.binsMovedAside, w.depthSum, w.presentations, w.collisions]) num(v);
   return (h >>> 0).toString(16).padStart(8, '0');
 }
