@@ -21,44 +21,53 @@ export function apply(w: World, c: Command): void {
   const R = w.robots;
   const r = c.robot;
   if (r < 0 || r >= R.count) throw new CommandError(`robot ${r} does not exist`);
-  // A robot only parking (not yet driving) may be given real work instead; one driving out of someone's
-  // way on its own account takes the command when it gets there.
-  if (R.job[r] === Job.Park && R.phase[r] === Phase.Moving && R.jobBin[r]! < 0) { w.deferred[r] = c; return; }
-  if (R.job[r] === Job.Park && R.phase[r] !== Phase.Moving) setGoal(w, r, -1);
-  else if (R.job[r] !== Job.None) throw new CommandError(`robot ${r} is busy`);
-  R.progressAt[r] = w.tick;
-  R.backoff[r] = 0;
-  R.retryAt[r] = w.tick;
   if (c.type === 'fetch') {
     const b = c.bin;
     if (b < 0 || b >= w.binCell.length) throw new CommandError(`bin ${b} does not exist`);
     if (w.binCell[b]! < 0 && w.binRobot[b]! < 0) throw new CommandError(`bin ${b} is not in the grid`);
     if (w.binTargeted[b]) throw new CommandError(`bin ${b} is already being fetched`);
-    if (c.port < 0 || c.port >= w.ports.length) throw new CommandError(`port ${c.port} does not exist`);
+    checkWork(c.lines ?? 0, c.units ?? 0);
+  }
+  if (c.type !== 'park' && (c.port < 0 || c.port >= w.ports.length)) throw new CommandError(`port ${c.port} does not exist`);
+  if (c.type === 'park' && !w.grid.isParking(c.cell)) throw new CommandError(`cell ${c.cell} is not a parking cell`);
+  // A robot only parking (not yet driving) may be given real work instead; one driving out of someone's
+  // way on its own account takes the command when it gets there.
+  if (R.job[r] === Job.Park && R.phase[r] === Phase.Moving && R.parkCell[r]! < 0) { w.deferred[r] = c; return; }
+  if (R.job[r] !== Job.None && R.job[r] !== Job.Park) throw new CommandError(`robot ${r} is busy`);
+  // Checked: from here on nothing fails.
+  if (R.job[r] === Job.Park) setGoal(w, r, -1);
+  R.progressAt[r] = w.tick;
+  R.backoff[r] = 0;
+  R.retryAt[r] = w.tick;
+  R.parkCell[r] = -1;
+  if (c.type === 'fetch') {
+    const b = c.bin;
     setWork(w, b, c.lines ?? 0, c.units ?? 0);
     R.job[r] = Job.Fetch; R.jobBin[r] = b; R.jobPort[r] = c.port; R.jobTask[r] = c.task;
     R.step[r] = Step.ToBin; R.digDepth[r] = -1;
     w.binTargeted[b] = 1;
     if (w.binCell[b]! >= 0) w.grid.protectedCount[w.binCell[b]!]!++;
   } else if (c.type === 'collect') {
-    if (c.port < 0 || c.port >= w.ports.length) throw new CommandError(`port ${c.port} does not exist`);
-    R.job[r] = Job.Collect; R.jobPort[r] = c.port; R.jobTask[r] = c.task;
+    R.job[r] = Job.Collect; R.jobBin[r] = -1; R.jobPort[r] = c.port; R.jobTask[r] = c.task;
     R.step[r] = Step.ToPort;
     admit(w, r, c.port);
   } else {
-    if (!w.grid.isParking(c.cell)) throw new CommandError(`cell ${c.cell} is not a parking cell`);
-    R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1;
-    R.jobBin[r] = c.cell; // a commanded park keeps its cell (automatic parks choose their own)
+    R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1; R.jobBin[r] = -1;
+    R.parkCell[r] = c.cell; // a commanded park keeps its cell (automatic parks choose their own)
     setGoal(w, r, c.cell);
   }
   R.phase[r] = Phase.Plan;
 }
 
+function checkWork(lines: number, units: number): void {
+  if (!Number.isInteger(lines) || lines < 0 || lines > MAX_WORK) throw new CommandError(`lines ${lines}: expected an integer from 0 to ${MAX_WORK}`);
+  if (!Number.isInteger(units) || units < 0 || units > MAX_WORK) throw new CommandError(`units ${units}: expected an integer from 0 to ${MAX_WORK}`);
+}
+
 /** The operator's work for `bin` at its next presentation. */
 function setWork(w: World, b: number, lines: number, units: number): void {
   if (b < 0 || b >= w.binCell.length) throw new CommandError(`bin ${b} does not exist`);
-  if (!Number.isInteger(lines) || lines < 0 || lines > MAX_WORK) throw new CommandError(`lines ${lines}: expected an integer from 0 to ${MAX_WORK}`);
-  if (!Number.isInteger(units) || units < 0 || units > MAX_WORK) throw new CommandError(`units ${units}: expected an integer from 0 to ${MAX_WORK}`);
+  checkWork(lines, units);
   w.binLines[b] = lines;
   w.binUnits[b] = units;
 }

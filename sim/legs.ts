@@ -50,7 +50,7 @@ export function tryLeg(w: World, r: number): void {
 /** Send robot r, idle or only parked, to a parking cell of the world's own choosing, planning at once. */
 export function parkAside(w: World, r: number): void {
   const R = w.robots;
-  R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1; R.jobBin[r] = -1;
+  R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1; R.jobBin[r] = -1; R.parkCell[r] = -1;
   setGoal(w, r, -1);
   R.phase[r] = Phase.Plan; R.retryAt[r] = w.tick; R.progressAt[r] = w.tick;
   tryLeg(w, r);

@@ -212,15 +212,15 @@ rules[Step.ReturnDrop] = {
 rules[Step.Park] = {
   goal: (w, r) => {
     const R = w.robots;
-    if (R.jobBin[r]! >= 0) return R.jobBin[r]!;
+    if (R.parkCell[r]! >= 0) return R.parkCell[r]!;
     if (R.goal[r]! < 0 || w.res.foreverOwner(R.goal[r]!) !== -1 && w.res.foreverOwner(R.goal[r]!) !== r) {
       setGoal(w, r, chooseParking(w, r));
     }
     return R.goal[r]!;
   },
   arrive: (w, r, cell) => {
-    // A commanded park keeps its cell (jobBin): arriving anywhere else is not arriving.
-    if (w.robots.jobBin[r]! >= 0 && w.robots.jobBin[r] !== cell) { replan(w, r); return; }
+    // A commanded park keeps its cell: arriving anywhere else is not arriving.
+    if (w.robots.parkCell[r]! >= 0 && w.robots.parkCell[r] !== cell) { replan(w, r); return; }
     jobDone(w, r);
   },
   // A parked robot may be given real work at once (see apply).
@@ -294,9 +294,9 @@ function jobDone(w: World, r: number): void {
   const R = w.robots;
   const task = R.jobTask[r]!;
   // Automatic parking is the world's own business; everything the warehouse control asked for is reported.
-  const hadJob = R.job[r] !== Job.Park || R.jobBin[r]! >= 0;
+  const hadJob = R.job[r] !== Job.Park || R.parkCell[r]! >= 0;
   R.job[r] = Job.None; R.step[r] = Step.None; R.phase[r] = Phase.Idle;
-  R.jobBin[r] = -1; R.jobPort[r] = -1; R.jobTask[r] = -1; R.digDepth[r] = -1;
+  R.jobBin[r] = -1; R.jobPort[r] = -1; R.jobTask[r] = -1; R.digDepth[r] = -1; R.parkCell[r] = -1;
   setGoal(w, r, -1);
   R.progressAt[r] = w.tick;
   if (hadJob) w.events.push({ type: 'jobDone', robot: r, task, tick: w.tick });

@@ -64,8 +64,11 @@ export class Robots {
   readonly phase: Uint8Array;
   readonly job: Uint8Array;
   readonly step: Uint8Array;
+  /** The bin a fetch is after, or -1. */
   readonly jobBin: Int32Array;
   readonly jobPort: Int16Array;
+  /** The cell a commanded park must end at, or -1 (a park of the world's own chooses its cell). */
+  readonly parkCell: Int32Array;
   /** The job's order of assignment (WCS task id), echoed in events. */
   readonly jobTask: Int32Array;
   /** Goal cell of the current leg, or -1. */
@@ -99,6 +102,7 @@ export class Robots {
     this.step = new Uint8Array(count);
     this.jobBin = new Int32Array(count).fill(-1);
     this.jobPort = new Int16Array(count).fill(-1);
+    this.parkCell = new Int32Array(count).fill(-1);
     this.jobTask = new Int32Array(count).fill(-1);
     this.goal = new Int32Array(count).fill(-1);
     this.busyUntil = new Int32Array(count);

@@ -10,7 +10,7 @@ import type { World } from './world.ts';
 function evictable(w: World, o: number): boolean {
   const R = w.robots;
   return (R.job[o] === Job.None && R.phase[o] === Phase.Idle)
-    || (R.job[o] === Job.Park && R.jobBin[o]! < 0 && R.phase[o] !== Phase.Moving);
+    || (R.job[o] === Job.Park && R.parkCell[o]! < 0 && R.phase[o] !== Phase.Moving);
 }
 
 /** Most cells the way-clearing search visits. */

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LIFECYCLE } from '../sim/lifecycle.ts';
-import { Step } from '../sim/robots.ts';
+import { Job, Step } from '../sim/robots.ts';
+import { apply, CommandError } from '../sim/commands.ts';
+import { stateHash, World } from '../sim/world.ts';
+import { northPort, openGrid } from './support/worlds.ts';
 import { runScenario } from '../wcs/run/runner.ts';
 import { parseScenario } from '../wcs/scenario/load.ts';
 
@@ -48,5 +51,30 @@ describe('the job lifecycle table', () => {
       'Lift->ToPort', 'ToPort->PortDrop', 'PortPick->Return', 'Return->ReturnDrop', 'ReturnDrop->None']) {
       expect(seen.get(t) ?? 0, t).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('commands', () => {
+  it('a refused command changes nothing, also for a robot on its way to park', () => {
+    const w = new World(openGrid({ robotCount: 2, ports: [northPort('P1', 6)] }));
+    let cell = -1;
+    for (let c = w.grid.cells - 1; c >= 0 && cell < 0; c--) if (w.grid.isParking(c) && c !== w.robots.cell[0] && c !== w.robots.cell[1]) cell = c;
+    // Applied alone (no step after it): the robot has its park job and has not planned yet.
+    apply(w, { type: 'park', robot: 0, cell });
+    expect(w.robots.job[0]).toBe(Job.Park);
+    expect(w.robots.goal[0]).toBe(cell);
+    const before = stateHash(w);
+    for (const bad of [
+      { type: 'fetch', robot: 0, bin: 1e6, port: 0, task: 1 },
+      { type: 'fetch', robot: 0, bin: 0, port: 9, task: 1 },
+      { type: 'fetch', robot: 0, bin: 0, port: 0, task: 1, lines: -1 },
+      { type: 'collect', robot: 0, port: -1, task: 1 },
+      { type: 'park', robot: 0, cell: -5 },
+      { type: 'park', robot: 7, cell },
+    ] as const) {
+      expect(() => apply(w, bad)).toThrow(CommandError);
+      expect(stateHash(w), JSON.stringify(bad)).toBe(before);
+    }
+    expect(w.robots.goal[0]).toBe(cell);
   });
 });
