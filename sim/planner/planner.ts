@@ -83,3 +83,18 @@ export interface PathPlanner {
 }
 
 export type PlannerFactory = (ctx: PlannerContext) => PathPlanner;
+
+/**
+ * `inner` with its plan() replaced by `plan` (which may call inner.plan): everything else (the result
+ * buffer, passability, the counters) stays inner's. For benchmarks and tests that time or count searches.
+ */
+export function withPlan(inner: PathPlanner, plan: (req: PlanRequest) => number): PathPlanner {
+  return {
+    plan,
+    passable: (cell, port) => inner.passable(cell, port),
+    get out() { return inner.out; },
+    get searches() { return inner.searches; },
+    get failures() { return inner.failures; },
+    get expansions() { return inner.expansions; },
+  };
+}

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_WARMUP_SECONDS, runScenario } from '../../wcs/run/runner.ts';
 import { loadScenarioFile } from '../../wcs/scenario/load.ts';
-import type { PathPlanner, PlannerFactory } from '../../sim/planner/planner.ts';
+import { withPlan, type PlannerFactory } from '../../sim/planner/planner.ts';
 import { sipp } from '../../sim/planner/sipp.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { robots: { type: 'string' }, warmup: { type: 'string' } } });
@@ -19,20 +19,13 @@ if (values.robots) sc.world.robotCount = Number(values.robots);
 const perTick: number[] = [];
 let tickMs = 0;
 const timed: PlannerFactory = (ctx) => {
-  const inner: PathPlanner = sipp(ctx);
-  return {
-    plan(req) {
-      const t0 = performance.now();
-      const r = inner.plan(req);
-      tickMs += performance.now() - t0;
-      return r;
-    },
-    passable: (cell, port) => inner.passable(cell, port),
-    get out() { return inner.out; },
-    get searches() { return inner.searches; },
-    get failures() { return inner.failures; },
-    get expansions() { return inner.expansions; },
-  };
+  const inner = sipp(ctx);
+  return withPlan(inner, (req) => {
+    const t0 = performance.now();
+    const r = inner.plan(req);
+    tickMs += performance.now() - t0;
+    return r;
+  });
 };
 const { kpis } = runScenario(sc, {
   seconds: Number(hours ?? 1) * 3600, warmupSeconds: values.warmup !== undefined ? Number(values.warmup) : DEFAULT_WARMUP_SECONDS,
