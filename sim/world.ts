@@ -13,6 +13,7 @@ import { PortState } from './ports.ts';
 import { createRng, forkRng, nextInt, type RngState } from './rng.ts';
 import { MAX_PLAN_RUNS, Robots, TIME_CATEGORIES } from './robots.ts';
 import type { Command, WorldEvent } from './events.ts';
+import type { WorldView } from './world-view.ts';
 
 export interface WorldOptions {
   /** Emit occupancy and bin lift/drop events for a trace (costs allocation; off for plain runs). */
@@ -23,7 +24,7 @@ export interface WorldOptions {
   planner?: PlannerFactory;
 }
 
-export class World {
+export class World implements WorldView {
   readonly cfg: WorldConfig;
   readonly opts: WorldOptions;
   readonly grid: Grid;
@@ -80,6 +81,11 @@ export class World {
   readonly occRobot: Int32Array;
   readonly occA: Int32Array;
   readonly occB: Int32Array;
+
+  /** Does a robot stand or park on `cell` (it holds it for ever), or is one heading for it? */
+  cellClaimed(cell: number): boolean {
+    return this.res.foreverOwner(cell) !== -1 || this.goalOf[cell] !== -1;
+  }
 
   constructor(cfg: WorldConfig, opts: WorldOptions = {}) {
     this.cfg = cfg;

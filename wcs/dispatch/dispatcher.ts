@@ -24,11 +24,10 @@
  * book, inventory and tasks).
  */
 import type { PortConfig, WorldConfig } from '../../sim/config.ts';
-import type { Grid } from '../../sim/grid.ts';
 import type { Command, WorldEvent } from '../../sim/events.ts';
 import { Job, Phase } from '../../sim/robots.ts';
 import { MAX_WORK } from '../../sim/step.ts';
-import type { World } from '../../sim/world.ts';
+import type { GridView, WorldView } from '../../sim/world-view.ts';
 import { createRng, forkRng, streamSeed, type RngState } from '../../sim/rng.ts';
 import { Inventory } from '../inventory/inventory.ts';
 import { effectiveCycleSeconds } from '../run/bounds.ts';
@@ -136,7 +135,7 @@ export class Dispatcher {
    * @param feed the order feed; by default the scenario's synthetic profile (seeded from the WCS's own
    *   stream, so the same scenario and seed give the same orders).
    */
-  constructor(w: World, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}, feed?: OrderFeed) {
+  constructor(w: WorldView, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}, feed?: OrderFeed) {
     this.cfg = cfg;
     this.opts = { ...DEFAULT_DISPATCH, ...opts };
     // The WCS's own stream, from the run's seed: building a dispatcher draws nothing from the world's.
@@ -183,7 +182,7 @@ export class Dispatcher {
   }
 
   /** React to one step's events and return the commands for the next step. */
-  control(w: World, events: readonly WorldEvent[]): Command[] {
+  control(w: WorldView, events: readonly WorldEvent[]): Command[] {
     const t = w.tick;
     for (const e of events) this.onEvent(w, e);
     this.intake(t, w.tickSeconds);
@@ -205,7 +204,7 @@ export class Dispatcher {
     return { lines: Math.min(task.lines.length, MAX_WORK), units: Math.min(units, MAX_WORK) };
   }
 
-  private onEvent(w: World, e: WorldEvent): void {
+  private onEvent(w: WorldView, e: WorldEvent): void {
     switch (e.type) {
       case 'fetched': {
         const task = this.tasks.get(e.task);
@@ -357,7 +356,7 @@ export class Dispatcher {
   }
 
   /** Reserve stock for open lines, oldest first, until the look-ahead is full. */
-  private release(w: World, t: number): void {
+  private release(w: WorldView, t: number): void {
     let room = this.lookahead(w) - this.pending.length;
     if (room <= 0) return;
     for (const id of this.book.openLines(64)) {
@@ -396,7 +395,7 @@ export class Dispatcher {
    * depth (bins above it) and distance to the nearest port (see bindCost), other than `except` and
    * cheaper than `below`. -1 if no bin qualifies.
    */
-  private chooseBin(w: World, sku: number, qty: number, except = -1, below = Infinity): number {
+  private chooseBin(w: WorldView, sku: number, qty: number, except = -1, below = Infinity): number {
     let best = -1;
     let bestCost = below;
     for (const b of this.inventory.binsWithSku(sku)) {
@@ -416,17 +415,17 @@ export class Dispatcher {
   }
 
   /** Bins above `bin` in its stack (it must be in the grid). */
-  private binDepth(w: World, bin: number): number {
+  private binDepth(w: WorldView, bin: number): number {
     return w.grid.stackHeight[w.binCell[bin]!]! - 1 - w.binLevel[bin]!;
   }
 
   /** What binding a line to `bin` (in the grid) costs: its depth, then its distance to the nearest port. */
-  private bindCost(w: World, bin: number): number {
+  private bindCost(w: WorldView, bin: number): number {
     return this.binDepth(w, bin) * 4 + this.portDistance(w.binCell[bin]!) * 0.05;
   }
 
   /** Does port p still take robots heading for it? */
-  private takesRobots(w: World, p: number): boolean {
+  private takesRobots(w: WorldView, p: number): boolean {
     const port = w.ports[p]!;
     return port.cfg.station.staffed && this.portAssigned[p]! < this.inboundLimit(w, p);
   }
@@ -435,7 +434,7 @@ export class Dispatcher {
    * Robots port p takes heading for it: its queue, plus the robots that keep it fed while one trip is
    * under way (trip / its cycle), plus `inboundExtra`.
    */
-  inboundLimit(w: World, p: number): number {
+  inboundLimit(w: WorldView, p: number): number {
     return w.ports[p]!.queueLimit + Math.ceil(this.tripTicks / this.portCycle[p]!) + this.opts.inboundExtra;
   }
 
@@ -445,7 +444,7 @@ export class Dispatcher {
    * seen, at the rate expected: the smaller of what the staffed ports take at their pace and what the
    * fleet brings (a robot's cycle taken as two trips: the fetch, and the return of a bin).
    */
-  lookahead(w: World): number {
+  lookahead(w: WorldView): number {
     if (this.presentations >= RATE_AFTER && this.presentGap > 0) {
       return Math.max(w.robots.count * 2, Math.ceil(this.cfg.lookaheadSeconds / (this.presentGap * w.tickSeconds)));
     }
@@ -458,7 +457,7 @@ export class Dispatcher {
   }
 
   /** A robot with no job, or parking and not yet moving, can take work. */
-  available(w: World, r: number): boolean {
+  available(w: WorldView, r: number): boolean {
     const R = w.robots;
     return R.job[r] === Job.None || (R.job[r] === Job.Park && R.phase[r] !== Phase.Moving);
   }
@@ -481,7 +480,7 @@ export class Dispatcher {
    * The baseline policy ('nearest-idle'): the oldest pending tasks, in order, each take the nearest
    * available robot.
    */
-  private assignNearestIdle(w: World, t: number, cmds: Command[]): void {
+  private assignNearestIdle(w: WorldView, t: number, cmds: Command[]): void {
     const R = w.robots;
     const g = w.grid;
     const free: number[] = [];
@@ -512,7 +511,7 @@ export class Dispatcher {
    * with robots scarce each goes to the work nearest it (counting the carry then lets far tasks pile up
    * in the window and costs more than it saves).
    */
-  private assign(w: World, t: number, cmds: Command[]): void {
+  private assign(w: WorldView, t: number, cmds: Command[]): void {
     if (this.pending.length === 0) return;
     if (this.cfg.assignment === 'nearest-idle') { this.assignNearestIdle(w, t, cmds); return; }
     const R = w.robots;
@@ -576,7 +575,7 @@ export class Dispatcher {
    * The fixed cost of pending task i (digging and, when ports are scarce, the carry to its best port)
    * and that port, in taskCost/taskPort; port -2 when the task cannot start now.
    */
-  private refreshTask(w: World, i: number, portsScarce: boolean): void {
+  private refreshTask(w: WorldView, i: number, portsScarce: boolean): void {
     const g = w.grid;
     const task = this.pending[i]!;
     const c = w.binCell[task.bin]!;
@@ -600,7 +599,7 @@ export class Dispatcher {
    * (the task is replaced in place, keeping its age). Sharing saves a fetch per line, so presentations
    * per hour fall slightly while order lines per hour rise (see bench:dispatch).
    */
-  private rebind(w: World, i: number): boolean {
+  private rebind(w: WorldView, i: number): boolean {
     const task = this.pending[i]!;
     task.rebindChecked = true;
     if (task.lines.length !== 1) return false;
@@ -629,14 +628,14 @@ export class Dispatcher {
   }
 
   /** Ports still taking robots. */
-  private openPorts(w: World): number {
+  private openPorts(w: WorldView): number {
     let open = 0;
     for (let p = 0; p < w.ports.length; p++) if (this.takesRobots(w, p)) open++;
     return open;
   }
 
   /** Seconds port p adds to a task whose bin is at `cell`: the carry there and the work queued ahead. */
-  private portCost(w: World, p: number, cell: number): number {
+  private portCost(w: WorldView, p: number, cell: number): number {
     const g = w.grid;
     const cfg = w.cfg.ports[p]!;
     const travel = Math.abs(cfg.x - (cell % g.width)) * g.pitchX + Math.abs(cfg.y - ((cell / g.width) | 0)) * g.pitchY;
@@ -644,7 +643,7 @@ export class Dispatcher {
   }
 
   /** The port that adds least to a task with its bin at `cell` (see portCost), among those still taking robots. */
-  private choosePort(w: World, cell: number): number {
+  private choosePort(w: WorldView, cell: number): number {
     let best = -1;
     let bestCost = Infinity;
     for (let p = 0; p < w.ports.length; p++) {
@@ -656,7 +655,7 @@ export class Dispatcher {
   }
 
   /** Robots idle for long enough, and not on a rest cell, drive to the nearest free one. */
-  private rest(w: World, t: number, cmds: Command[]): void {
+  private rest(w: WorldView, t: number, cmds: Command[]): void {
     const R = w.robots;
     const g = w.grid;
     const after = Math.round(this.opts.restAfterSeconds / w.tickSeconds);
@@ -674,7 +673,7 @@ export class Dispatcher {
         const c = this.restCells[i]!;
         const d = Math.abs((c % g.width) - hx) + Math.abs(((c / g.width) | 0) - hy);
         if (d >= bestD) continue;
-        if (w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1 || g.protectedCount[c]! > 0) continue;
+        if (w.cellClaimed(c) || g.protectedCount[c]! > 0) continue;
         bestD = d; best = c;
       }
       this.idleSince[r] = -1;
@@ -683,7 +682,7 @@ export class Dispatcher {
   }
 
   /** Ports holding finished bins with no robot coming get the nearest free robot. */
-  private collect(w: World, t: number, cmds: Command[]): void {
+  private collect(w: WorldView, t: number, cmds: Command[]): void {
     const R = w.robots;
     for (let p = 0; p < w.ports.length; p++) {
       const port = w.ports[p]!;
@@ -720,7 +719,7 @@ function lookaheadOf(ports: readonly PortConfig[], cycleTicks: ArrayLike<number>
 }
 
 /** The look-ahead a dispatcher starts with on this grid (before the run shows its pace); pure. */
-export function firstLookahead(grid: Grid, world: WorldConfig, wcs: WcsConfig): number {
+export function firstLookahead(grid: GridView, world: WorldConfig, wcs: WcsConfig): number {
   const cycles = world.ports.map((p) => firstCycleSeconds(p, wcs) / world.tickSeconds);
   return lookaheadOf(world.ports, cycles, tripSecondsEstimate(grid, world) / world.tickSeconds, world.robotCount, wcs.lookaheadSeconds, world.tickSeconds);
 }
@@ -730,7 +729,7 @@ export function firstLookahead(grid: Grid, world: WorldConfig, wcs: WcsConfig): 
  * each leg the grid's mean distance to the nearest port at top speed plus speeding up, slowing down and
  * a wheel-set switch, and a lift and a lowering. Pure.
  */
-export function tripSecondsEstimate(g: Grid, cfg: WorldConfig): number {
+export function tripSecondsEstimate(g: GridView, cfg: WorldConfig): number {
   let sum = 0, n = 0;
   for (let c = 0; c < g.cells; c++) {
     if (!g.isStorage(c)) continue;
