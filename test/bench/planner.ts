@@ -5,7 +5,7 @@
  * Each robot gets a task of errands (cells to reach); when it reaches the last, it gets a new task. The
  * world's planner, reservation table, way-clearing and invariant checks run exactly as in a scenario;
  * nothing else does. Reported: tasks finished per step (steady state: second half of the run) and the
- * wall time per step, p50/p99, measured here around step().
+ * wall time per step, p50/p99, measured here around each step's ticks.
  *
  * Two action models:
  * - 'R5': the real robots (trapezoid 3.1 m/s, 0.8 m/s², 0.705 x 0.48 m cells, 1.5 s wheel switch); a step
@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { R5, type RobotModel, type WorldConfig } from '../../sim/config.ts';
 import type { Command } from '../../sim/events.ts';
 import { createRng, nextInt, type RngState } from '../../sim/rng.ts';
-import { step } from '../../sim/step.ts';
+import { Run, type Controller } from '../../wcs/run/run.ts';
 import { World } from '../../sim/world.ts';
 import { parseMovingAiMap, type GridMap } from '../../wcs/run/movingai.ts';
 import { Pibt } from '../../sim/planner/pibt.ts';
@@ -94,20 +94,19 @@ function runCase(c: Case): Result {
   const w = new World(cfg, { check: process.env.PLANNER_CHECK === '1' });
   const ticksPerStep = Math.round(1 / cfg.tickSeconds);
   const tasks = new Errands(c, createRng(11));
-  let cmds: Command[] = [];
-  for (let r = 0; r < c.robots; r++) cmds.push({ type: 'park', robot: r, cell: tasks.first() });
+  const first: Command[] = [];
+  for (let r = 0; r < c.robots; r++) first.push({ type: 'park', robot: r, cell: tasks.first() });
+  let s = 0;
+  // The errands are the controller: a robot that reached its goal gets the next one.
+  const errands: Controller = {
+    control: (_w, events) => events.flatMap((e) => (e.type === 'jobDone' ? [{ type: 'park', robot: e.robot, cell: tasks.next(e.robot, s) } as const] : [])),
+  };
+  const run = new Run(w, errands, first);
   const times: number[] = [];
   const t0 = performance.now();
-  for (let s = 0; s < c.steps; s++) {
+  for (; s < c.steps; s++) {
     const a = performance.now();
-    for (let k = 0; k < ticksPerStep; k++) {
-      const events = step(w, cmds);
-      cmds = [];
-      for (const e of events) {
-        if (e.type !== 'jobDone') continue;
-        cmds.push({ type: 'park', robot: e.robot, cell: tasks.next(e.robot, s) });
-      }
-    }
+    for (let k = 0; k < ticksPerStep; k++) run.tick();
     times.push(performance.now() - a);
   }
   return { ...timing(c, tasks, times, t0), collisions: w.collisions, stuck: w.robots.stuck.reduce((x, y) => x + y, 0),

@@ -4,12 +4,11 @@
  */
 import type { PlannerFactory } from '../../sim/planner/planner.ts';
 import { stateHash, World } from '../../sim/world.ts';
-import { step } from '../../sim/step.ts';
 import { TIME_CATEGORIES } from '../../sim/robots.ts';
-import type { Command } from '../../sim/events.ts';
 import { Dispatcher, type DispatchOptions } from '../dispatch/dispatcher.ts';
 import type { OrderFeed } from '../orders/feed.ts';
 import { checkRunSize } from '../scenario/load.ts';
+import { Run } from './run.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
 import { bounds } from './bounds.ts';
 import type { Kpis, MinuteRow } from './kpis.ts';
@@ -68,46 +67,41 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   const trace = opts.trace ? new TraceWriter(world, opts.trace, endTick) : undefined;
   const minuteTicks = 60 * tps;
   const rows: MinuteRow[] = [];
-  let minutePresentations = 0;
-  let presentations = 0;
-  // Presentations in the first half of the measured period (the steady-state check compares the halves).
-  let firstHalf = 0;
   const halfTick = warmTicks + Math.floor((endTick - warmTicks) / 2);
-  const portPresentations = new Int32Array(world.ports.length);
   let base = { busy: 0, ports: new Float64Array(world.ports.length), portLines: new Float64Array(world.ports.length),
-    portUnits: new Float64Array(world.ports.length), time: new Float64Array(TIME_CATEGORIES.length),
+    portUnits: new Float64Array(world.ports.length), time: new Float64Array(TIME_CATEGORIES.length), presentations: 0,
+    portPresentations: new Float64Array(world.ports.length),
     retrievals: 0, aside: 0, depth: 0, lines: 0, leadSum: 0, orders: 0, orderLead: 0, short: 0, searches: 0, failures: 0, expansions: 0 };
   const snapshot = () => {
     const t = dispatcher.book.totals;
     return { busy: world.busyTicks, ports: Float64Array.from(world.ports, (p) => p.busyTicks),
       portLines: Float64Array.from(world.ports, (p) => p.lines), portUnits: Float64Array.from(world.ports, (p) => p.units),
-      time: Float64Array.from(world.timeTicks),
+      time: Float64Array.from(world.timeTicks), presentations: world.presentations,
+      portPresentations: Float64Array.from(world.ports, (p) => p.presentations),
       retrievals: world.retrievals, aside: world.binsMovedAside, depth: world.depthSum, lines: t.linesPicked, leadSum: t.lineLeadSum,
       orders: t.ordersCompleted, orderLead: t.orderLeadSum, short: t.linesShort,
       searches: world.planner.searches, failures: world.planner.failures, expansions: world.planner.expansions };
   };
-  let commands: Command[] = [];
+  // Presentations are the world's counters: at the start of the measured period, at its half (the
+  // steady-state check compares the halves) and at each minute's start (measured ticks only).
+  let atHalf: number | undefined;
+  let minuteBase = 0;
+  const run = new Run(world, dispatcher);
+  if (trace) run.observe((_w, events) => trace.events(events));
+  if (opts.onTick) { const onTick = opts.onTick; run.observe((w) => onTick(w)); }
+  run.observe((w) => {
+    if (w.tick % minuteTicks !== 0) return;
+    let busy = 0;
+    for (let r = 0; r < w.robots.count; r++) if (w.robots.job[r] !== 0) busy++;
+    rows.push({ minute: w.tick / minuteTicks, presentations: w.tick <= warmTicks ? 0 : w.presentations - minuteBase, busyRobots: busy, queuedTasks: dispatcher.pending.length });
+    minuteBase = w.presentations;
+    opts.onProgress?.(w.tick / endTick, w.seconds, (now() - wall0) / 1000);
+  });
   try {
     while (world.tick < endTick) {
-      if (world.tick === warmTicks) base = snapshot();
-      const measuring = world.tick >= warmTicks;
-      const events = step(world, commands);
-      for (const e of events) {
-        if (e.type === 'presented' && measuring) {
-          presentations++; minutePresentations++; portPresentations[e.port]!++;
-          if (world.tick < halfTick) firstHalf++;
-        }
-      }
-      if (trace) trace.events(events);
-      commands = dispatcher.control(world, events);
-      opts.onTick?.(world);
-      if (world.tick % minuteTicks === 0) {
-        let busy = 0;
-        for (let r = 0; r < world.robots.count; r++) if (world.robots.job[r] !== 0) busy++;
-        rows.push({ minute: world.tick / minuteTicks, presentations: minutePresentations, busyRobots: busy, queuedTasks: dispatcher.pending.length });
-        minutePresentations = 0;
-        opts.onProgress?.(world.tick / endTick, world.seconds, (now() - wall0) / 1000);
-      }
+      if (world.tick === warmTicks) { base = snapshot(); minuteBase = world.presentations; }
+      if (world.tick === halfTick) atHalf = world.presentations;
+      run.tick();
     }
   } catch (e) {
     // Keep what led to the failure: the trace up to the tick it stopped at (a failing sink is ignored
@@ -118,6 +112,8 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   trace?.finish();
   const wallSeconds = (now() - wall0) / 1000;
   const end = snapshot();
+  const presentations = end.presentations - base.presentations;
+  const firstHalf = (atHalf ?? end.presentations) - base.presentations;
   const ticks = endTick - warmTicks;
   const secs = ticks * world.tickSeconds;
   const fleetTicks = ticks * world.robots.count;
@@ -143,7 +139,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     binPresentations: presentations,
     binPresentationsPerHour: perHour,
     ports: world.ports.map((p, i) => {
-      const n = portPresentations[i]!;
+      const n = end.portPresentations[i]! - base.portPresentations[i]!;
       const portLines = p.lines - base.portLines[i]!, portUnits = p.units - base.portUnits[i]!;
       return {
         id: p.cfg.id, type: p.cfg.type, staffed: p.cfg.station.staffed, presentations: n, utilization: round((p.busyTicks - base.ports[i]!) / ticks, 4),

@@ -6,13 +6,12 @@
  * that yield to the event loop, so requests are handled and frames posted meanwhile. It lives in the
  * simulation host (./sim-host.ts), in the worker thread.
  */
-import type { Command } from '../../sim/events.ts';
 import { CellKind } from '../../sim/config.ts';
 import { Job, Phase, Step, TIME_CATEGORIES } from '../../sim/robots.ts';
-import { step } from '../../sim/step.ts';
 import { robotPath, robotPose } from '../../sim/view.ts';
 import { World } from '../../sim/world.ts';
 import { Dispatcher } from '../dispatch/dispatcher.ts';
+import { PresentationMinutes, Run } from '../run/run.ts';
 import { QueueFeed } from '../orders/feed.ts';
 import { CHANNELS } from '../orders/records.ts';
 import {
@@ -63,13 +62,11 @@ export class LiveSim {
   readonly world: World;
   readonly dispatcher: Dispatcher;
   readonly control: ControlState;
-  private commands: Command[] = [];
+  /** The world under its dispatcher (wcs/run/run.ts). */
+  readonly ticks: Run;
   private tickDebt = 0;
-  /** Presentations per simulated minute, for the rolling rate. */
-  private readonly perMinute: number[] = [];
-  private readonly portPerMinute: number[][];
-  private minutePresentations = 0;
-  private readonly minutePort: Int32Array;
+  /** Presentations per simulated minute, for the rolling rates. */
+  private readonly minutes: PresentationMinutes;
   /** Per frame: [wall milliseconds, simulated seconds], the last SPEED_WINDOW frames at `sampledSpeed`. */
   private speedSamples: [number, number][] = [];
   private sampledSpeed = NaN;
@@ -113,8 +110,9 @@ export class LiveSim {
     this.heading = new Int8Array(n);
     this.sentStacks = Uint8Array.from(this.world.grid.stackHeight);
     this.sentPorts = this.world.ports.map(() => '');
-    this.portPerMinute = this.world.ports.map(() => []);
-    this.minutePort = new Int32Array(this.world.ports.length);
+    this.ticks = new Run(this.world, this.dispatcher);
+    this.minutes = new PresentationMinutes(this.world);
+    this.ticks.observe(this.minutes.observer);
   }
 
   /** Pick lists from the order layer: each arrives at the WCS at the next tick. */
@@ -156,17 +154,7 @@ export class LiveSim {
 
   /** Run one tick of the simulation and its control. */
   stepOnce(): void {
-    const w = this.world;
-    const events = step(w, this.commands);
-    for (const e of events) if (e.type === 'presented') { this.minutePresentations++; this.minutePort[e.port]!++; }
-    this.commands = this.dispatcher.control(w, events);
-    if (w.tick % Math.round(60 / w.tickSeconds) === 0) {
-      this.perMinute.push(this.minutePresentations);
-      if (this.perMinute.length > 10) this.perMinute.shift();
-      this.portPerMinute.forEach((a, i) => { a.push(this.minutePort[i]!); if (a.length > 10) a.shift(); });
-      this.minutePresentations = 0;
-      this.minutePort.fill(0);
-    }
+    this.ticks.tick();
   }
 
   /**
@@ -274,8 +262,8 @@ export class LiveSim {
 
   kpis(): LiveKpis {
     const w = this.world;
-    const minutes = this.perMinute.length;
-    const recent = this.perMinute.reduce((a, b) => a + b, 0) + this.minutePresentations;
+    const minutes = this.minutes.total.length;
+    const recent = this.minutes.total.reduce((a, b) => a + b, 0) + this.minutes.currentTotal(w);
     const window = minutes * 60 + (w.tick % Math.round(60 / w.tickSeconds)) * w.tickSeconds;
     const fleet = w.robots.count * Math.max(1, w.tick);
     const robotTime: Record<string, number> = {};
@@ -294,10 +282,10 @@ export class LiveSim {
 
   /** Presentations per hour of port i over the last 10 simulated minutes. */
   portRate(i: number): number {
-    const a = this.portPerMinute[i]!;
+    const a = this.minutes.perPort[i]!;
     const w = this.world;
     const window = a.length * 60 + (w.tick % Math.round(60 / w.tickSeconds)) * w.tickSeconds;
-    return window > 0 ? Math.round(((a.reduce((x, y) => x + y, 0) + this.minutePort[i]!) * 3600) / window) : 0;
+    return window > 0 ? Math.round(((a.reduce((x, y) => x + y, 0) + this.minutes.current(w, i)) * 3600) / window) : 0;
   }
 
   private robotRecord(r: number): RobotRecord {

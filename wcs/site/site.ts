@@ -5,10 +5,9 @@
  * expire on the simulated clock. Opening stock is the WCS's seeded bins, so the ledger's on hand equals
  * the bins' from the start; receipts go into bins of the SKU. Not pure: it owns the world.
  */
-import type { Command } from '../../sim/events.ts';
-import { step } from '../../sim/step.ts';
 import { World } from '../../sim/world.ts';
 import { Dispatcher, type DispatchOptions } from '../dispatch/dispatcher.ts';
+import { Run } from '../run/run.ts';
 import { Catalogue } from '../orders/catalogue.ts';
 import { QueueFeed } from '../orders/feed.ts';
 import { CHANNELS, type OrderStore } from '../orders/records.ts';
@@ -31,12 +30,13 @@ export class Site {
   /** Customer line "orderId/n" -> pick list. */
   private readonly pickListOf = new Map<string, number>();
   private nextPickList = 0;
-  private commands: Command[] = [];
+  private readonly ticks: Run;
 
   constructor(scenario: LoadedScenario, opts: SiteOptions) {
     this.world = new World(scenario.world);
     this.feed = new QueueFeed(CHANNELS);
     this.dispatcher = new Dispatcher(this.world, scenario.wcs, opts.dispatch, this.feed);
+    this.ticks = new Run(this.world, this.dispatcher);
     const inv = this.dispatcher.inventory;
     this.orders = new OrderService({
       site: opts.id, catalogue: Catalogue.seeded(scenario.wcs.skus), store: opts.store, clock: () => this.world.seconds,
@@ -89,8 +89,7 @@ export class Site {
   tick(): void {
     this.orders.expireHolds();
     this.releaseLines();
-    const events = step(this.world, this.commands);
-    this.commands = this.dispatcher.control(this.world, events);
+    this.ticks.tick();
   }
 
   /** Runs `seconds` of simulated time. */
