@@ -39,7 +39,7 @@ function ringSearch(w: World, robot: number, origin: number, maxRadius: number, 
   };
   for (let r = 1; r <= maxRadius; r++) {
     // The cheapest any cell at Chebyshev radius r can be: a straight run of r cells.
-    const floor = Math.min(w.tables[1]!.arrive[r]!, w.tables[3]!.arrive[r]!);
+    const floor = Math.min(w.tables[1]!.arrive[r]!, w.tables[3]!.arrive[r]!); // loaded, along x and along y
     if (best >= 0 && floor > bestCost) break;
     ring(w.grid, origin, r, visit);
   }

@@ -6,16 +6,6 @@
  */
 import type { RobotModel } from './config.ts';
 
-/** Exact trapezoid trip time in seconds for distance d (m), top speed v, acceleration a, deceleration b. */
-export function tripSeconds(d: number, v: number, a: number, b: number): number {
-  if (d <= 0) return 0;
-  const da = (v * v) / (2 * a);
-  const db = (v * v) / (2 * b);
-  if (d >= da + db) return v / a + v / b + (d - da - db) / v;
-  const vp = Math.sqrt((2 * d * a * b) / (a + b));
-  return vp / a + vp / b;
-}
-
 /** Profile parameters of one run of distance d: peak speed, end of acceleration, start of deceleration, total. */
 export interface RunProfile {
   d: number; a: number; b: number; vp: number; ta: number; tc: number; T: number;

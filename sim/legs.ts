@@ -10,6 +10,11 @@ import { Job, Phase, Step } from './robots.ts';
 import { clearWay } from './way.ts';
 import type { World } from './world.ts';
 
+/** Failed plans in a row after which a robot steps aside to a free parking cell nearby. */
+const SIDESTEP_AFTER_FAILURES = 3;
+/** A robot without a plan retries after 1, 2, 4, 8, then every 16 ticks (2^exponent, capped here). */
+const MAX_BACKOFF_EXPONENT = 4;
+
 /** Sets robot r's goal cell (-1: none), claiming it in goalOf when no other robot is heading there. */
 export function setGoal(w: World, r: number, cell: number): void {
   const R = w.robots;
@@ -41,8 +46,8 @@ export function tryLeg(w: World, r: number): void {
   clearWay(w, r, goal, port >= 0 ? port : here);
   if (step === Step.DigOut || step === Step.Return || step === Step.Park) setGoal(w, r, -1);
   R.phase[r] = Phase.Plan;
-  if (R.backoff[r]! >= 3 && sidestep(w, r)) return;
-  const b = Math.min(R.backoff[r]!, 4);
+  if (R.backoff[r]! >= SIDESTEP_AFTER_FAILURES && sidestep(w, r)) return;
+  const b = Math.min(R.backoff[r]!, MAX_BACKOFF_EXPONENT);
   R.retryAt[r] = w.tick + (1 << b);
   R.backoff[r] = b + 1;
 }

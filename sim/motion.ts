@@ -11,6 +11,9 @@ import { leaveQueue } from './port-queue.ts';
 import { MAX_PLAN_RUNS, Phase } from './robots.ts';
 import type { World } from './world.ts';
 
+/** Cells: a body this close to a cell boundary counts as on it (float error in the speed profile). */
+const POSITION_EPSILON = 1e-9;
+
 /**
  * Update position along the committed plan (the cell under the centre, and the cells the body covers).
  * Returns false when the plan is done (the robot has arrived).
@@ -35,8 +38,8 @@ export function move(w: World, r: number): boolean {
       R.progressAt[r] = t;
       const s = positionAt(table.profiles[k]!, (t - depart) * w.tickSeconds) / table.pitch;
       const stride = DX[dir]! + DY[dir]! * g.width;
-      const lo = Math.floor(s + 1e-9);
-      const hi = Math.ceil(s - 1e-9);
+      const lo = Math.floor(s + POSITION_EPSILON);
+      const hi = Math.ceil(s - POSITION_EPSILON);
       w.occA[r] = from + stride * lo;
       w.occB[r] = hi !== lo ? from + stride * hi : -1;
       R.cell[r] = from + stride * Math.round(s);

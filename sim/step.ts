@@ -19,6 +19,8 @@ export { CommandError, MAX_WORK } from './commands.ts';
 
 /** Simulated ticks without progress after which a robot with a goal counts as stuck. */
 export const STUCK_SECONDS = 60;
+/** The watchdog looks every this many ticks (a second at the usual 0.1 s tick). */
+const WATCHDOG_EVERY_TICKS = 10;
 
 /** Advance one tick; returns the events of this tick (valid until the next call). */
 export function step(w: World, commands: readonly Command[] = []): WorldEvent[] {
@@ -137,7 +139,7 @@ function account(w: World, r: number, cat: TimeCat): void {
 function watchdog(w: World): void {
   const t = w.tick;
   const limit = Math.round(STUCK_SECONDS / w.tickSeconds);
-  if (t % 10 !== 0) return;
+  if (t % WATCHDOG_EVERY_TICKS !== 0) return;
   const R = w.robots;
   for (let r = 0; r < R.count; r++) {
     if (R.job[r] === Job.None || R.stuck[r]) continue;

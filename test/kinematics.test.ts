@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { R5 } from '../sim/config.ts';
-import { gripperSeconds, positionAt, runProfile, timeAtPosition, tripSeconds } from '../sim/kinematics.ts';
+import { gripperSeconds, positionAt, runProfile, timeAtPosition } from '../sim/kinematics.ts';
+
+/** A run's duration as the motion tables take it (RunTable): the profile's T. */
+const tripSeconds = (d: number, v: number, a: number, b: number) => runProfile(d, v, a, b).T;
 import { World } from '../sim/world.ts';
 import { step } from '../sim/step.ts';
 import { Job } from '../sim/robots.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../sim/rng.ts';
 import { OrderBook } from '../wcs/orders/book.ts';
 import {
-  accepted, can, startBinTask, startOrder, startOrderLine, startPort, stepBinTask, stepOrder, stepOrderLine, stepPort,
+  accepted, startBinTask, startOrder, startOrderLine, stepBinTask, stepOrder, stepOrderLine,
   type BinTaskEvent,
 } from '../wcs/orders/machines.ts';
 import { OrderSource, truncatedGeometricCdf, type OrdersProfile, type OrderSpec } from '../wcs/orders/profile.ts';
@@ -124,11 +124,11 @@ describe('machines', () => {
   it('order line: legal path, illegal events rejected', () => {
     let s = startOrderLine({ lineId: 1, orderId: 2, sku: 3, qty: 4 });
     expect(s.value).toBe('open');
-    expect(can(s, { type: 'PICKED', tick: 1 })).toBe(false);
+    expect(s.can({ type: 'PICKED', tick: 1 })).toBe(false);
     expect(stepOrderLine(s, { type: 'PICKED', tick: 1 })).toBe(s);
     s = stepOrderLine(s, { type: 'RESERVE', bin: 9, tick: 5 });
     s = stepOrderLine(s, { type: 'TASK_STARTED', tick: 6 });
-    expect(can(s, { type: 'CANCEL', tick: 7 })).toBe(false);
+    expect(s.can({ type: 'CANCEL', tick: 7 })).toBe(false);
     const before = s;
     s = stepOrderLine(s, { type: 'PICKED', tick: 8 });
     expect(accepted(before, s)).toBe(true);
@@ -152,7 +152,7 @@ describe('machines', () => {
     o = stepOrder(o, { type: 'RELEASE', tick: 1 });
     o = stepOrder(o, { type: 'LINE_DONE', short: true, tick: 2 });
     expect(o.value).toBe('in_progress');
-    expect(can(o, { type: 'CANCEL', tick: 2 })).toBe(false);
+    expect(o.can({ type: 'CANCEL', tick: 2 })).toBe(false);
     o = stepOrder(o, { type: 'LINE_STARTED', tick: 3 });
     o = stepOrder(o, { type: 'LINE_DONE', tick: 4 });
     expect(o.value).toBe('in_progress');
@@ -170,7 +170,7 @@ describe('machines', () => {
     ];
     let t = startBinTask({ taskId: 1, bin: 2, port: 3, createdTick: 0 });
     for (const [e, state] of path) {
-      expect(can(t, { type: 'CANCEL', tick: e.tick })).toBe(state === 'assigned' || state === 'retrieving');
+      expect(t.can({ type: 'CANCEL', tick: e.tick })).toBe(state === 'assigned' || state === 'retrieving');
       t = stepBinTask(t, e);
       expect(t.value).toBe(state);
     }
@@ -183,18 +183,6 @@ describe('machines', () => {
     expect(stepBinTask(u, { type: 'PRESENTED', tick: 5 }).value).toBe('presented');
   });
 
-  it('port: busy between PRESENTED and DONE, closes only when idle', () => {
-    let p = startPort({ portId: 0 });
-    expect(p.value).toEqual({ open: 'idle' });
-    p = stepPort(p, { type: 'PRESENTED', task: 7, tick: 10 });
-    expect(p.matches({ open: 'busy' })).toBe(true);
-    expect(stepPort(p, { type: 'CLOSE', tick: 11 })).toBe(p);
-    p = stepPort(p, { type: 'DONE', tick: 25 });
-    expect(p.context).toMatchObject({ task: -1, presentations: 1, busyTicks: 15 });
-    p = stepPort(p, { type: 'CLOSE', tick: 30 });
-    expect(p.value).toBe('closed');
-    expect(stepPort(p, { type: 'OPEN', tick: 40 }).value).toEqual({ open: 'idle' });
-  });
 });
 
 describe('OrderBook', () => {

@@ -69,6 +69,15 @@ const PACE_WEIGHT = 1 / 16;
 const RATE_WEIGHT = 1 / 256;
 /** Presentations seen before the achieved rate replaces the estimate. */
 const RATE_AFTER = 64;
+/** Finished bins are collected, and idle robots sent to rest, once every this many ticks (at offsets 0 and half). */
+const HOUSEKEEPING_TICKS = 10;
+/** Open lines the release reads from the book at a time. */
+const RELEASE_BATCH = 64;
+/** Bin choice: cost of a bin above the one wanted, and of a cell between its stack and the nearest port. */
+const DIG_COST = 4;
+const PORT_CELL_COST = 0.05;
+/** Backlog mode: orders kept in the book, in look-ahead lines plus this many lines a robot. */
+const BACKLOG_LINES_PER_ROBOT = 4;
 
 export class Dispatcher {
   readonly cfg: WcsConfig;
@@ -173,7 +182,7 @@ export class Dispatcher {
     this.idleSince = new Int32Array(w.robots.count).fill(-1);
     this.backlogOrders = cfg.orders.backlogOrders > 0
       ? cfg.orders.backlogOrders
-      : Math.ceil((this.initialLookahead + w.robots.count * 4) / Math.max(1, cfg.orders.linesPerOrder.mean));
+      : Math.ceil((this.initialLookahead + w.robots.count * BACKLOG_LINES_PER_ROBOT) / Math.max(1, cfg.orders.linesPerOrder.mean));
     // The profile's rng stream is forked even when another feed is injected, so that the rest of the
     // WCS draws the same numbers whatever the feed.
     const profileRng = forkRng(this.rng, 2);
@@ -189,8 +198,8 @@ export class Dispatcher {
     this.release(w, t);
     const cmds: Command[] = [];
     this.assign(w, t, cmds);
-    if (t % 10 === 0) this.collect(w, t, cmds);
-    if (t % 10 === 5 && this.opts.restAfterSeconds > 0) this.rest(w, t, cmds);
+    if (t % HOUSEKEEPING_TICKS === 0) this.collect(w, t, cmds);
+    if (t % HOUSEKEEPING_TICKS === HOUSEKEEPING_TICKS / 2 && this.opts.restAfterSeconds > 0) this.rest(w, t, cmds);
     // The operator's work for bins already on their way, where lines joined or left their tasks.
     for (const task of this.workDirty) if (task.robot >= 0) cmds.push({ type: 'work', bin: task.bin, ...this.work(task) });
     this.workDirty.clear();
@@ -359,7 +368,7 @@ export class Dispatcher {
   private release(w: WorldView, t: number): void {
     let room = this.lookahead(w) - this.pending.length;
     if (room <= 0) return;
-    for (const id of this.book.openLines(64)) {
+    for (const id of this.book.openLines(RELEASE_BATCH)) {
       const l = this.book.line(id)!;
       let bin = this.chooseBin(w, l.sku, l.qty);
       if (bin < 0 && this.feed.topUp) {
@@ -421,7 +430,7 @@ export class Dispatcher {
 
   /** What binding a line to `bin` (in the grid) costs: its depth, then its distance to the nearest port. */
   private bindCost(w: WorldView, bin: number): number {
-    return this.binDepth(w, bin) * 4 + this.portDistance(w.binCell[bin]!) * 0.05;
+    return this.binDepth(w, bin) * DIG_COST + this.portDistance(w.binCell[bin]!) * PORT_CELL_COST;
   }
 
   /** Does port p still take robots heading for it? */

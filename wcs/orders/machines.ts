@@ -1,12 +1,12 @@
 /**
- * The lifecycles of the order layer as xstate v5 machines: order line, order, bin task, port. They are
+ * The lifecycles of the WCS's order book as xstate v5 machines: order line, order, bin task. They are
  * driven only through pure transitions (no running actors), so the runtime can hold thousands of
  * snapshots. Context holds ids and sim ticks passed in events, never wall time. The machines only assign
  * context; side effects (releasing stock, freeing a robot) belong to the caller that sent the event.
  *
  * Rejected events: `step<Kind>(snapshot, event)` returns the *same snapshot object* when the event is not
  * accepted in the current state (xstate's behaviour), so `accepted(before, after)` (identity check) tells
- * afterwards; `can(snapshot, event)` tells beforehand (it evaluates guards).
+ * afterwards; `snapshot.can(event)` tells beforehand (it evaluates guards).
  */
 import {
   assertEvent, assign, createActor, setup,
@@ -195,50 +195,11 @@ export const binTaskMachine = setup({
   },
 });
 
-// ---- Port: open (idle | busy) <-> closed -----------------------------------------------------------
-
-export interface PortInput { portId: number }
-export interface PortContext extends PortInput {
-  task: number; presentedTick: number; presentations: number; busyTicks: number;
-}
-export type PortEvent =
-  | ({ type: 'OPEN' } & Tick) | ({ type: 'CLOSE' } & Tick)
-  | ({ type: 'PRESENTED'; task: number } & Tick) | ({ type: 'DONE' } & Tick);
-
-/** A port's operator station: busy from PRESENTED to DONE (bin closed); CLOSE only while idle. */
-export const portMachine = setup({
-  types: { input: {} as PortInput, context: {} as PortContext, events: {} as PortEvent },
-  actions: {
-    present: assign(({ context, event }) => {
-      assertEvent(event, 'PRESENTED');
-      return { task: event.task, presentedTick: event.tick, presentations: context.presentations + 1 };
-    }),
-    finish: assign(({ context, event }) => ({
-      task: -1, busyTicks: context.busyTicks + (event.tick - context.presentedTick),
-    })),
-  },
-}).createMachine({
-  id: 'port',
-  initial: 'open',
-  context: ({ input }) => ({ ...input, task: -1, presentedTick: -1, presentations: 0, busyTicks: 0 }),
-  states: {
-    open: {
-      initial: 'idle',
-      states: {
-        idle: { on: { PRESENTED: { target: 'busy', actions: 'present' }, CLOSE: { target: '#port.closed' } } },
-        busy: { on: { DONE: { target: 'idle', actions: 'finish' } } },
-      },
-    },
-    closed: { on: { OPEN: { target: 'open' } } },
-  },
-});
-
 // ---- Pure helpers -----------------------------------------------------------------------------------
 
 export type OrderLineSnapshot = SnapshotFrom<typeof orderLineMachine>;
 export type OrderSnapshot = SnapshotFrom<typeof orderMachine>;
 export type BinTaskSnapshot = SnapshotFrom<typeof binTaskMachine>;
-export type PortSnapshot = SnapshotFrom<typeof portMachine>;
 export type OrderLineState = OrderLineSnapshot['value'];
 export type OrderState = OrderSnapshot['value'];
 export type BinTaskState = BinTaskSnapshot['value'];
@@ -258,7 +219,6 @@ function inertScope(machine: AnyStateMachine): AnyActorScope {
 const lineScope = inertScope(orderLineMachine);
 const orderScope = inertScope(orderMachine);
 const taskScope = inertScope(binTaskMachine);
-const portScope = inertScope(portMachine);
 
 /** Initial order-line snapshot. Pure. */
 export function startOrderLine(input: OrderLineInput): OrderLineSnapshot { return orderLineMachine.getInitialSnapshot(lineScope, input); }
@@ -274,16 +234,6 @@ export function stepOrder(s: OrderSnapshot, e: OrderEvent): OrderSnapshot { retu
 export function startBinTask(input: BinTaskInput): BinTaskSnapshot { return binTaskMachine.getInitialSnapshot(taskScope, input); }
 /** Next bin-task snapshot; the same object if the event was not accepted. Pure. */
 export function stepBinTask(s: BinTaskSnapshot, e: BinTaskEvent): BinTaskSnapshot { return binTaskMachine.transition(s, e, taskScope); }
-/** Initial port snapshot (open, idle). Pure. */
-export function startPort(input: PortInput): PortSnapshot { return portMachine.getInitialSnapshot(portScope, input); }
-/** Next port snapshot; the same object if the event was not accepted. Pure. */
-export function stepPort(s: PortSnapshot, e: PortEvent): PortSnapshot { return portMachine.transition(s, e, portScope); }
-
-/** Whether `event` would be accepted in `snapshot`'s state (guards evaluated). Pure. */
-export function can<S extends AnyMachineSnapshot>(snapshot: S, event: Parameters<S['can']>[0]): boolean {
-  return snapshot.can(event);
-}
-
 /** Whether a step was accepted: step functions return the identical snapshot when it was not. Pure. */
 export function accepted(before: AnyMachineSnapshot, after: AnyMachineSnapshot): boolean {
   return before !== after;
