@@ -115,9 +115,10 @@ export async function buildApp(opts: ServerOptions): Promise<{ app: FastifyInsta
       demand: orders.demand ?? 'profile', log: app.log,
       onStoreFailure: () => { app.log.error('the order store failed: stopping so that no answer is given from memory ahead of it'); process.exit(1); },
     });
-    // Order events go to the stream's subscribers in one batch per frame.
+    // Order events go to the stream's subscribers in one batch per frame (gathered only while a client
+    // subscribes: under a burst of orders they are thousands a frame).
     let events: OrderEvent[] = [];
-    const attach = (site: SiteOrders) => { site.service.subscribe((e) => { events.push(e); }); return site; };
+    const attach = (site: SiteOrders) => { site.service.subscribe((e) => { if (hub.ordersWanted) events.push(e); }); return site; };
     state.orders = attach(await open(siteName));
     // The stream hub fans frames out; the order layer sees each first.
     const fanOut = sim.onFrame;

@@ -133,6 +133,12 @@ export class StreamHub {
     if (waiting) this.sim.wantSnapshot();
   }
 
+  /** Does any client want order events? (Until one does, they are not gathered.) */
+  get ordersWanted(): boolean {
+    for (const c of this.clients) if (c.orders) return true;
+    return false;
+  }
+
   /**
    * Order events to the clients that subscribed, as one `orders` message per batch. A client over the
    * high-water mark misses the batch; its next batch says how many events it missed.
