@@ -124,6 +124,43 @@ describe('orders through the live server', () => {
     } finally { await app.close(); }
   }, TIMEOUT);
 
+  it('the WCS holds at most its release window of lines; the rest wait reserved and go as the grid picks', async () => {
+    const { app, post, state, run } = await site(() => new MemoryStore());
+    try {
+      const window = state.orders!.releaseWindow;
+      expect(window).toBe(2000); // smoke: 4 x its first look-ahead (228 tasks) is below the minimum
+      // 2,500 one-unit orders over the SKUs, as far as each has stock.
+      const orders: { id: string; channel: string; lines: { sku: string; qty: number }[] }[] = [];
+      for (let sku = 0; sku < 60 && orders.length < 2500; sku++) {
+        const available = (await app.inject(`/api/inventory/${seededSkuCode(sku)}`)).json().available as number;
+        for (let k = 0; k < available && orders.length < 2500; k++) orders.push({ id: `w-${orders.length}`, channel: 'web', lines: [{ sku: seededSkuCode(sku), qty: 1 }] });
+      }
+      expect(orders.length).toBe(2500);
+      const r = await post('/api/orders/batch', { orders });
+      expect(r.json().created).toBe(2500);
+      const count = async (status: string) => {
+        let n = 0;
+        for (let after: string | undefined; ;) {
+          const page = (await app.inject(`/api/orders?status=${status}&limit=1000${after ? `&after=${after}` : ''}`)).json() as { orders: unknown[]; next?: string };
+          n += page.orders.length;
+          if (!page.next) return n;
+          after = page.next;
+        }
+      };
+      await state.hub.tick();
+      // The release goes on in chunks, one per turn of the event loop, until the window is full.
+      for (let i = 0; i < 100 && (await count('reserved')) > 500; i++) await new Promise((res) => setTimeout(res, 20));
+      expect(await count('released')).toBe(window);
+      expect(await count('reserved')).toBe(500);
+      await run(600);
+      await new Promise((res) => setTimeout(res, 100));
+      expect(await count('complete')).toBeGreaterThan(0);
+      // What the grid picked made room: waiting lines went to the WCS, which still holds no more than its window.
+      expect(await count('reserved')).toBeLessThan(500);
+      expect((await count('released')) + (await count('picking'))).toBeLessThanOrEqual(window);
+    } finally { await app.close(); }
+  }, TIMEOUT);
+
   it('reloading the scenario restarts the grid and keeps the orders; their lines are released again', async () => {
     const store = new MemoryStore();
     const { app, post, state, run } = await site(() => store);

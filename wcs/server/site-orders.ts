@@ -29,6 +29,10 @@ import type { BinWhere, SkuBin } from '../protocol.ts';
 
 /** Lines released to the WCS in one turn of the event loop (see release). */
 const RELEASE_CHUNK = 128;
+/** The WCS holds at most this many times the look-ahead it starts with in lines (see releaseWindowOf)... */
+const RELEASE_WINDOW_LOOKAHEADS = 4;
+/** ...and never fewer than this many. */
+const MIN_RELEASE_WINDOW = 2000;
 
 /** Salt of the synthetic demand's random stream (see streamSeed). */
 const DEMAND_STREAM = 8;
@@ -63,6 +67,8 @@ export class SiteOrders {
   private flushing: Promise<void> | undefined;
   private releaseScheduled = false;
   private closed = false;
+  /** Most lines in the WCS at once (released, not yet picked or short): see releaseWindowOf. */
+  readonly releaseWindow: number;
 
   private constructor(
     private readonly client: SimClient,
@@ -72,6 +78,7 @@ export class SiteOrders {
     private readonly opts: SiteOrdersOptions,
   ) {
     const wcs = scenario.wcs;
+    this.releaseWindow = releaseWindowOf(scenario);
     this.service = new OrderService({
       site: scenario.world.name, catalogue: Catalogue.seeded(wcs.skus), store, clock: () => client.state.simSeconds,
       grid: {
@@ -155,21 +162,26 @@ export class SiteOrders {
   }
 
   /**
-   * Hands the reserved lines to the WCS, each as a pick list of its own: RELEASE_CHUNK lines now, the rest
-   * in later turns of the event loop (a burst of orders is thousands of lines: answers to requests go
-   * between the chunks instead of waiting for all of them).
+   * Hands the reserved lines to the WCS, each as a pick list of its own, while the WCS holds fewer than
+   * `releaseWindow` lines: RELEASE_CHUNK lines now, the rest in later turns of the event loop (a burst of
+   * orders is thousands of lines: answers to requests go between the chunks instead of waiting for all
+   * of them). Lines beyond the window stay reserved in the order layer (still cancellable at once) and
+   * go as the grid picks: each frame releases again. So a burst of orders costs its intake only, the WCS
+   * never holds more than it can plan with, and its thread's memory stays bounded.
    */
   release(): void {
     if (this.releaseScheduled) return;
+    const room = this.releaseWindow - this.lineOf.size;
+    if (room <= 0) return;
     const lists: PickListIn[] = [];
-    for (const l of this.service.release(RELEASE_CHUNK)) {
+    for (const l of this.service.release(Math.min(RELEASE_CHUNK, room))) {
       const list = this.nextList++;
       this.lineOf.set(list, { orderId: l.orderId, n: l.n });
       this.listOf.set(`${l.orderId}/${l.n}`, list);
       lists.push({ list, sku: l.sku, qty: l.qty, channel: l.channel });
     }
     if (lists.length > 0) this.client.sendPickLists(lists);
-    if (this.service.waitingForRelease > 0) {
+    if (this.service.waitingForRelease > 0 && this.lineOf.size < this.releaseWindow) {
       this.releaseScheduled = true;
       const run = this.run;
       setImmediate(() => {
@@ -253,6 +265,16 @@ export class SiteOrders {
     this.synthetic.placed++;
     this.syntheticOpen++;
   }
+}
+
+/**
+ * Most lines the order layer keeps in the WCS: RELEASE_WINDOW_LOOKAHEADS times the look-ahead the
+ * dispatcher starts with (its tasks for lookaheadSeconds of port work, each at least a line), at least
+ * MIN_RELEASE_WINDOW: the dispatcher plans from these (and may join lines of one bin), so it always has
+ * more than its look-ahead takes. Polaris: 8,892 lines; Thalia: 69,248. Pure.
+ */
+export function releaseWindowOf(sc: LoadedScenario): number {
+  return Math.max(MIN_RELEASE_WINDOW, RELEASE_WINDOW_LOOKAHEADS * firstLookahead(new Grid(sc.world), sc.world, sc.wcs));
 }
 
 /**
