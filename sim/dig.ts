@@ -88,7 +88,7 @@ export function chooseParking(w: World, robot: number, origin = w.robots.cell[ro
   const visit = (c: number) => {
     if (lattice && (((c % g.width) | ((c / g.width) | 0)) & 1) !== 0) return;
     if (!g.isParking(c) || g.protectedCount[c]! > 0 || w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1) return;
-    if (w.avoid[c] === w.searchStamp) return; // on a way being cleared for another robot
+    if (w.scratch.avoid[c] === w.scratch.searchStamp) return; // on a way being cleared for another robot
     if (best < 0 || c < best) best = c;
   };
   const R = Math.max(g.width, g.depth);

@@ -67,7 +67,7 @@ rules[Step.DigLift] = {
     const b = g.pop(cell);
     pickUp(w, r, b, cell, g.stackHeight[cell]!);
     if (w.binTargeted[b]) g.protectedCount[cell]!--;
-    w.binsMovedAside++;
+    w.counters.binsMovedAside++;
     setGoal(w, r, -1);
     proceed(w, r, Step.DigOut);
   },
@@ -119,8 +119,8 @@ rules[Step.Lift] = {
     pickUp(w, r, b, cell, g.stackHeight[cell]!);
     g.protectedCount[cell]!--;
     w.binTargeted[b] = 0;
-    w.retrievals++;
-    w.depthSum += R.digDepth[r]!;
+    w.counters.retrievals++;
+    w.counters.depthSum += R.digDepth[r]!;
     w.events.push({ type: 'fetched', robot: r, task: R.jobTask[r]!, bin: b, depth: R.digDepth[r]!, tick: w.tick });
     R.step[r] = Step.ToPort;
     admit(w, r, R.jobPort[r]!);

@@ -33,15 +33,15 @@ export function move(w: World, r: number): boolean {
     const from = R.planFrom[base + i]!;
     const depart = R.planDepart[base + i]!;
     if (t < depart) {
-      R.cell[r] = from; w.occA[r] = from; w.occB[r] = -1;
+      R.cell[r] = from; w.scratch.occA[r] = from; w.scratch.occB[r] = -1;
     } else {
       R.progressAt[r] = t;
       const s = positionAt(table.profiles[k]!, (t - depart) * w.tickSeconds) / table.pitch;
       const stride = DX[dir]! + DY[dir]! * g.width;
       const lo = Math.floor(s + POSITION_EPSILON);
       const hi = Math.ceil(s - POSITION_EPSILON);
-      w.occA[r] = from + stride * lo;
-      w.occB[r] = hi !== lo ? from + stride * hi : -1;
+      w.scratch.occA[r] = from + stride * lo;
+      w.scratch.occB[r] = hi !== lo ? from + stride * hi : -1;
       R.cell[r] = from + stride * Math.round(s);
       R.axis[r] = dir >> 1;
     }
@@ -50,7 +50,7 @@ export function move(w: World, r: number): boolean {
   }
   R.planIdx[r] = n;
   R.cell[r] = R.goal[r]!;
-  w.occA[r] = R.cell[r]!; w.occB[r] = -1;
+  w.scratch.occA[r] = R.cell[r]!; w.scratch.occB[r] = -1;
   return false;
 }
 

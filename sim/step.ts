@@ -30,7 +30,7 @@ export function step(w: World, commands: readonly Command[] = []): WorldEvent[] 
   for (let r = 0; r < R.count; r++) advanceRobot(w, r);
   for (const p of w.ports) {
     const e = p.advance(w.tick, w.portRng, w.tickSeconds, w.binLines, w.binUnits);
-    if (e === 1) { w.presentations++; w.events.push({ type: 'presented', port: p.index, bin: p.opBin, tick: w.tick }); }
+    if (e === 1) { w.counters.presentations++; w.events.push({ type: 'presented', port: p.index, bin: p.opBin, tick: w.tick }); }
     else if (e === 2) {
       const bin = p.outBins[p.outBins.length - 1]!;
       w.events.push({ type: 'presentDone', port: p.index, bin, tick: w.tick });
@@ -48,13 +48,13 @@ function advanceRobot(w: World, r: number): void {
   const t = w.tick;
   // Body cells for the occupancy check: move() sets them for a robot under way; anyone else (including
   // a robot whose plan was committed this tick, which departs at the earliest now) covers its own cell.
-  w.occA[r] = -2;
+  w.scratch.occA[r] = -2;
   // What happens at this tick happens first (an arrival, a gripper done, a leg planned); the tick is then
   // booked as what the robot does from it on: a robot that arrives and starts lowering spends the tick
   // lowering, not waiting.
   switch (R.phase[r]) {
     case Phase.Idle:
-      w.timeTicks[TimeCat.Idle]!++;
+      w.counters.timeTicks[TimeCat.Idle]!++;
       if (!w.grid.isParking(R.cell[r]!)) {
         // Idle robots never stay on a port, buffer or street cell.
         parkAside(w, r);
@@ -77,7 +77,7 @@ function advanceRobot(w: World, r: number): void {
       book(w, r);
       break;
   }
-  if (w.occA[r] === -2) { w.occA[r] = R.cell[r]!; w.occB[r] = -1; }
+  if (w.scratch.occA[r] === -2) { w.scratch.occA[r] = R.cell[r]!; w.scratch.occB[r] = -1; }
 }
 
 /** Books this tick of robot r by what it does from now on (its phase after this tick's transitions). */
@@ -85,7 +85,7 @@ function book(w: World, r: number): void {
   const R = w.robots;
   switch (R.phase[r]) {
     case Phase.Idle:
-      w.timeTicks[TimeCat.Idle]!++;
+      w.counters.timeTicks[TimeCat.Idle]!++;
       return;
     case Phase.Moving: {
       const i = R.planIdx[r]!;
@@ -126,8 +126,8 @@ function driving(w: World, r: number): TimeCat {
 }
 
 function account(w: World, r: number, cat: TimeCat): void {
-  w.timeTicks[cat]!++;
-  if (w.robots.job[r] !== Job.None) w.busyTicks++;
+  w.counters.timeTicks[cat]!++;
+  if (w.robots.job[r] !== Job.None) w.counters.busyTicks++;
 }
 
 /**
@@ -162,15 +162,15 @@ function occupancyCheck(w: World): void {
   const t = w.tick;
   for (let r = 0; r < R.count; r++) {
     for (let q = 0; q < 2; q++) {
-      const c = q === 0 ? w.occA[r]! : w.occB[r]!;
+      const c = q === 0 ? w.scratch.occA[r]! : w.scratch.occB[r]!;
       if (c < 0) continue;
-      if (w.occStamp[c] === t) {
-        w.collisions++;
-        w.events.push({ type: 'collision', tick: t, cell: c, robots: [w.occRobot[c]!, r] });
-        if (w.opts.check) throw new InvariantError(t, `collision: robots ${w.occRobot[c]} and ${r} in cell ${c} (${c % w.grid.width},${(c / w.grid.width) | 0})`);
+      if (w.scratch.occStamp[c] === t) {
+        w.counters.collisions++;
+        w.events.push({ type: 'collision', tick: t, cell: c, robots: [w.scratch.occRobot[c]!, r] });
+        if (w.opts.check) throw new InvariantError(t, `collision: robots ${w.scratch.occRobot[c]} and ${r} in cell ${c} (${c % w.grid.width},${(c / w.grid.width) | 0})`);
       }
-      w.occStamp[c] = t;
-      w.occRobot[c] = r;
+      w.scratch.occStamp[c] = t;
+      w.scratch.occRobot[c] = r;
     }
   }
 }

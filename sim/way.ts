@@ -22,13 +22,13 @@ const CLEAR_WAY_CELLS = 4096;
  * spots are planned at once; the waiting robot plans again on its next try.
  */
 export function clearWay(w: World, r: number, goal: number, port: number): void {
-  if (w.clearing) return;
+  if (w.scratch.clearing) return;
   const g = w.grid;
   const res = w.res;
   // A goal held by a robot that is busy there cannot be cleared: it will leave by itself.
   const goalOwner = res.foreverOwner(goal);
   if (goalOwner !== -1 && goalOwner !== r && !evictable(w, goalOwner)) return;
-  const stamp = ++w.searchStamp;
+  const stamp = ++w.scratch.searchStamp;
   const { seen, prev, queue } = w.scratch;
   const start = w.robots.cell[r]!;
   let head = 0, tail = 0;
@@ -53,14 +53,14 @@ export function clearWay(w: World, r: number, goal: number, port: number): void 
   // Mark the way so that nobody parks on it, then move whoever is parked there.
   const movers: number[] = [];
   for (let c = goal; c !== start; c = prev[c]!) {
-    w.avoid[c] = stamp;
+    w.scratch.avoid[c] = stamp;
     const o = res.foreverOwner(c);
     if (o !== -1 && o !== r) movers.push(o);
   }
-  w.clearing = true;
+  w.scratch.clearing = true;
   try {
     for (const o of movers) parkAside(w, o);
   } finally {
-    w.clearing = false;
+    w.scratch.clearing = false;
   }
 }

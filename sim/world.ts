@@ -24,6 +24,39 @@ export interface WorldOptions {
   planner?: PlannerFactory;
 }
 
+/** Counters the KPIs read, kept as the world runs; the simulation itself never reads them. */
+export class WorldCounters {
+  /** Fleet time per category (TIME_CATEGORIES), robot-ticks. */
+  readonly timeTicks = new Float64Array(TIME_CATEGORIES.length);
+  /** Robots with a job, robot-ticks. */
+  busyTicks = 0;
+  /** Bins lifted for a fetch, bins moved aside digging, and the bins above fetched bins, summed. */
+  retrievals = 0;
+  binsMovedAside = 0;
+  depthSum = 0;
+  presentations = 0;
+  collisions = 0;
+}
+
+/** step()'s working memory, reused every tick: no state lives here between ticks. */
+export interface WorldScratch {
+  /** Way-clearing's breadth-first search (seen stamps, predecessors, queue) and the cells to keep free. */
+  readonly seen: Int32Array;
+  readonly prev: Int32Array;
+  readonly queue: Int32Array;
+  readonly avoid: Int32Array;
+  searchStamp: number;
+  /** True while parked robots are being moved out of someone's way (no nested clearing). */
+  clearing: boolean;
+  /** A commit's (cell, start) pairs written so far, to undo them. */
+  readonly written: Int32Array;
+  /** The occupancy check: per cell the tick and robot last seen there; per robot the cells its body covers. */
+  readonly occStamp: Int32Array;
+  readonly occRobot: Int32Array;
+  readonly occA: Int32Array;
+  readonly occB: Int32Array;
+}
+
 export class World implements WorldView {
   readonly cfg: WorldConfig;
   readonly opts: WorldOptions;
@@ -57,30 +90,14 @@ export class World implements WorldView {
   readonly zoneOf: Uint8Array;
   /** Robot whose current leg ends at this cell (chosen, maybe not yet planned), or -1. */
   readonly goalOf: Int32Array;
-  /** Fleet time per category, robot-ticks. */
-  readonly timeTicks: Float64Array;
-  /** Robots with a job, robot-ticks. */
-  busyTicks = 0;
-  retrievals = 0;
-  binsMovedAside = 0;
-  depthSum = 0;
-  presentations = 0;
-  collisions = 0;
+  /** What the KPIs read (the simulation never does): see WorldCounters. */
+  readonly counters = new WorldCounters();
   /** Commands given to robots that were moving out of someone's way, applied when they arrive. */
   readonly deferred: (Command | undefined)[];
   /** Events of the last step. Reused: read them before the next step. */
   events: WorldEvent[] = [];
-  /** Scratch for clearing a way through parked robots: BFS arrays and the cells to keep free. */
-  readonly scratch: { seen: Int32Array; prev: Int32Array; queue: Int32Array; written: Int32Array };
-  readonly avoid: Int32Array;
-  searchStamp = 0;
-  /** True while parked robots are being moved out of someone's way (no nested clearing). */
-  clearing = false;
-  /** Per-tick scratch for the occupancy check. */
-  readonly occStamp: Int32Array;
-  readonly occRobot: Int32Array;
-  readonly occA: Int32Array;
-  readonly occB: Int32Array;
+  /** Per-tick working memory of step(): not state (see WorldScratch). */
+  readonly scratch: WorldScratch;
 
   /** Does a robot stand or park on `cell` (it holds it for ever), or is one heading for it? */
   cellClaimed(cell: number): boolean {
@@ -124,17 +141,14 @@ export class World implements WorldView {
     for (let c = 0; c < g.cells; c++) this.zoneOf[c] = Math.min(zones - 1, Math.floor(((c % g.width) * zones) / g.width));
     this.goalOf = new Int32Array(g.cells).fill(-1);
     this.deferred = new Array<Command | undefined>(cfg.robotCount).fill(undefined);
-    this.timeTicks = new Float64Array(TIME_CATEGORIES.length);
-    this.occStamp = new Int32Array(g.cells).fill(-1);
     this.scratch = {
       seen: new Int32Array(g.cells), prev: new Int32Array(g.cells), queue: new Int32Array(g.cells),
       // A plan writes at most one interval per cell it passes plus one per stop.
       written: new Int32Array(2 * (MAX_PLAN_RUNS * (Math.max(g.width, g.depth) + 1) + 2)),
+      avoid: new Int32Array(g.cells).fill(-1), searchStamp: 0, clearing: false,
+      occStamp: new Int32Array(g.cells).fill(-1), occRobot: new Int32Array(g.cells),
+      occA: new Int32Array(cfg.robotCount), occB: new Int32Array(cfg.robotCount),
     };
-    this.avoid = new Int32Array(g.cells).fill(-1);
-    this.occRobot = new Int32Array(g.cells);
-    this.occA = new Int32Array(cfg.robotCount);
-    this.occB = new Int32Array(cfg.robotCount);
 
     // Bins: spread evenly over the storage stacks in a shuffled order.
     const n = cfg.binCount;
@@ -242,7 +256,7 @@ export function stateHash(w: World): string {
     mix(r);
     for (const ch of JSON.stringify(c)) mix(ch.charCodeAt(0));
   }
-  all(w.timeTicks);
-  for (const v of [w.busyTicks, w.retrievals, w.binsMovedAside, w.depthSum, w.presentations, w.collisions]) num(v);
+  all(w.counters.timeTicks);
+  for (const v of [w.counters.busyTicks, w.counters.retrievals, w.counters.binsMovedAside, w.counters.depthSum, w.counters.presentations, w.counters.collisions]) num(v);
   return (h >>> 0).toString(16).padStart(8, '0');
 }

@@ -39,14 +39,14 @@ describe('the fleet\'s time split', () => {
     let emptyAtStack = -1;
     const digDrives = { ticks: 0 };
     // The split up to the tick the target is lifted out (that tick already books the drive to the port).
-    let before = Float64Array.from(w.timeTicks);
+    let before = Float64Array.from(w.counters.timeTicks);
     while (!events.some((e) => e.type === 'fetched') && w.tick < 20_000) {
-      if (emptyAtStack < 0 && w.robots.phase[0] === Phase.Grip) emptyAtStack = w.timeTicks[TimeCat.MovingEmpty]!;
+      if (emptyAtStack < 0 && w.robots.phase[0] === Phase.Grip) emptyAtStack = w.counters.timeTicks[TimeCat.MovingEmpty]!;
       if (emptyAtStack >= 0 && w.robots.phase[0] === Phase.Moving) digDrives.ticks++;
-      before = Float64Array.from(w.timeTicks);
+      before = Float64Array.from(w.counters.timeTicks);
       events = step(w);
     }
-    expect(w.binsMovedAside).toBe(3);
+    expect(w.counters.binsMovedAside).toBe(3);
     // The robot drove covering bins aside and back ...
     expect(digDrives.ticks).toBeGreaterThan(0);
     // ... and none of it was booked as moving: from its arrival at the stack on, every tick is digging.

@@ -14,14 +14,14 @@ function fetchAtDepth(depth: number, seed: number) {
   for (let c = 0; c < g.cells; c++) if (g.isStorage(c) && g.stackHeight[c]! > depth) { cell = c; break; }
   const h = g.stackHeight[cell]!;
   const bin = g.stackBins[cell * g.height + h - 1 - depth]!;
-  const aside0 = w.binsMovedAside;
+  const aside0 = w.counters.binsMovedAside;
   let fetched: Extract<WorldEvent, { type: 'fetched' }> | undefined;
   let events = step(w, [{ type: 'fetch', robot: 0, bin, port: 0, task: 1 }]);
   while (!fetched && w.tick < 20_000) {
     fetched = events.find((e) => e.type === 'fetched') as typeof fetched;
     events = step(w);
   }
-  return { fetched, moved: w.binsMovedAside - aside0, stackAfter: g.stackHeight[cell]!, h, bin };
+  return { fetched, moved: w.counters.binsMovedAside - aside0, stackAfter: g.stackHeight[cell]!, h, bin };
 }
 
 describe('digging', () => {
@@ -57,6 +57,6 @@ describe('digging', () => {
     }
     expect(fetched).toBeGreaterThanOrEqual(25);
     for (let c = 0; c < w.grid.cells; c++) expect(w.grid.stackHeight[c]!).toBeLessThanOrEqual(6);
-    expect(w.collisions).toBe(0);
+    expect(w.counters.collisions).toBe(0);
   }, 60_000);
 });

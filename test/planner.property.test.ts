@@ -27,7 +27,7 @@ function denseRun(seed: number, robots: number, width: number, depth: number): {
   const limit = 3000; // 5 simulated minutes
   while (w.tick < limit && reached.some((x) => x === 0)) watch(step(w));
   const arrived = reached.reduce((a, b) => a + b, 0);
-  expect(w.collisions).toBe(0);
+  expect(w.counters.collisions).toBe(0);
   return { arrived, ticks: w.tick };
 }
 

@@ -109,7 +109,7 @@ function runCase(c: Case): Result {
     for (let k = 0; k < ticksPerStep; k++) run.tick();
     times.push(performance.now() - a);
   }
-  return { ...timing(c, tasks, times, t0), collisions: w.collisions, stuck: w.robots.stuck.reduce((x, y) => x + y, 0),
+  return { ...timing(c, tasks, times, t0), collisions: w.counters.collisions, stuck: w.robots.stuck.reduce((x, y) => x + y, 0),
     failedShare: w.planner.failures / Math.max(1, w.planner.searches), meanExpansions: w.planner.expansions / Math.max(1, w.planner.searches) };
 }
 

@@ -74,11 +74,11 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     retrievals: 0, aside: 0, depth: 0, lines: 0, leadSum: 0, orders: 0, orderLead: 0, short: 0, searches: 0, failures: 0, expansions: 0 };
   const snapshot = () => {
     const t = dispatcher.book.totals;
-    return { busy: world.busyTicks, ports: Float64Array.from(world.ports, (p) => p.busyTicks),
+    return { busy: world.counters.busyTicks, ports: Float64Array.from(world.ports, (p) => p.busyTicks),
       portLines: Float64Array.from(world.ports, (p) => p.lines), portUnits: Float64Array.from(world.ports, (p) => p.units),
-      time: Float64Array.from(world.timeTicks), presentations: world.presentations,
+      time: Float64Array.from(world.counters.timeTicks), presentations: world.counters.presentations,
       portPresentations: Float64Array.from(world.ports, (p) => p.presentations),
-      retrievals: world.retrievals, aside: world.binsMovedAside, depth: world.depthSum, lines: t.linesPicked, leadSum: t.lineLeadSum,
+      retrievals: world.counters.retrievals, aside: world.counters.binsMovedAside, depth: world.counters.depthSum, lines: t.linesPicked, leadSum: t.lineLeadSum,
       orders: t.ordersCompleted, orderLead: t.orderLeadSum, short: t.linesShort,
       searches: world.planner.searches, failures: world.planner.failures, expansions: world.planner.expansions };
   };
@@ -93,14 +93,14 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     if (w.tick % minuteTicks !== 0) return;
     let busy = 0;
     for (let r = 0; r < w.robots.count; r++) if (w.robots.job[r] !== 0) busy++;
-    rows.push({ minute: w.tick / minuteTicks, presentations: w.tick <= warmTicks ? 0 : w.presentations - minuteBase, busyRobots: busy, queuedTasks: dispatcher.pending.length });
-    minuteBase = w.presentations;
+    rows.push({ minute: w.tick / minuteTicks, presentations: w.tick <= warmTicks ? 0 : w.counters.presentations - minuteBase, busyRobots: busy, queuedTasks: dispatcher.pending.length });
+    minuteBase = w.counters.presentations;
     opts.onProgress?.(w.tick / endTick, w.seconds, (now() - wall0) / 1000);
   });
   try {
     while (world.tick < endTick) {
-      if (world.tick === warmTicks) { base = snapshot(); minuteBase = world.presentations; }
-      if (world.tick === halfTick) atHalf = world.presentations;
+      if (world.tick === warmTicks) { base = snapshot(); minuteBase = world.counters.presentations; }
+      if (world.tick === halfTick) atHalf = world.counters.presentations;
       run.tick();
     }
   } catch (e) {
@@ -156,7 +156,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
     orders: { completed: orders, meanLeadSeconds: round(orders > 0 ? ((end.orderLead - base.orderLead) * world.tickSeconds) / orders : 0, 1), open: dispatcher.book.openOrderCount() },
     planner: { searches, failures: end.failures - base.failures, meanExpansions: round(searches > 0 ? (end.expansions - base.expansions) / searches : 0, 1) },
     stuckRobots: world.robots.stuck.reduce((a, b) => a + b, 0),
-    collisions: world.collisions,
+    collisions: world.counters.collisions,
     stateHash: stateHash(world),
   };
   return { kpis, timeseries: rows, world, dispatcher };

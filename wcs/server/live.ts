@@ -267,14 +267,14 @@ export class LiveSim {
     const window = minutes * 60 + (w.tick % Math.round(60 / w.tickSeconds)) * w.tickSeconds;
     const fleet = w.robots.count * Math.max(1, w.tick);
     const robotTime: Record<string, number> = {};
-    TIME_CATEGORIES.forEach((c, i) => { robotTime[c] = round(w.timeTicks[i]! / fleet, 4); });
+    TIME_CATEGORIES.forEach((c, i) => { robotTime[c] = round(w.counters.timeTicks[i]! / fleet, 4); });
     const wall = this.speedSamples.reduce((a, s) => a + s[0], 0);
     const sim = this.speedSamples.reduce((a, s) => a + s[1], 0);
     return {
-      tick: w.tick, simSeconds: round(w.seconds, 1), binPresentations: w.presentations,
+      tick: w.tick, simSeconds: round(w.seconds, 1), binPresentations: w.counters.presentations,
       binPresentationsPerHour: window > 0 ? Math.round((recent * 3600) / window) : 0,
       portUtilization: w.ports.map((p) => round(p.busyTicks / Math.max(1, w.tick), 4)),
-      robotTime, robotUtilization: round(w.busyTicks / fleet, 4), collisions: w.collisions,
+      robotTime, robotUtilization: round(w.counters.busyTicks / fleet, 4), collisions: w.counters.collisions,
       stuckRobots: w.robots.stuck.reduce((a, b) => a + b, 0),
       actualSpeed: wall > 0 && !this.control.paused ? round((sim * 1000) / wall, 1) : 0,
     };
