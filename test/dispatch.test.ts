@@ -3,6 +3,7 @@ import { Job, Phase, Step } from '../sim/robots.ts';
 import type { World } from '../sim/world.ts';
 import { runScenario } from '../wcs/run/runner.ts';
 import { loadScenarioFile } from '../wcs/scenario/load.ts';
+import { ASSIGNMENT } from '../wcs/dispatch/policies.ts';
 
 /** Smoke with more robots than its two ports can keep busy. */
 function surplus(robots: number) {
@@ -108,5 +109,30 @@ describe('just-in-time binding', () => {
     expect(kpis.digging.meanDepth).toBeLessThan(plain.kpis.digging.meanDepth);
     const perPresentation = (k: typeof kpis) => k.orderLines.completed / k.binPresentations;
     expect(perPresentation(kpis)).toBeGreaterThan(perPresentation(plain.kpis));
+  });
+});
+
+describe('dispatch policies', () => {
+  it('are named, chosen by the scenario and options, and swapped whole by a benchmark', () => {
+    const sc = loadScenarioFile('scenarios/smoke.json');
+    const d = runScenario(sc, { seconds: 60, now: () => 0 }).dispatcher;
+    expect(Object.fromEntries(Object.entries(d.policies).map(([k, p]) => [k, p.name])))
+      .toEqual({ assignment: 'cost', rebinding: 'just-in-time', collection: 'nearest', rest: 'lattice' });
+    // The scenario's assignment, and the same policy swapped in through the options: one run.
+    const byScenario = loadScenarioFile('scenarios/smoke.json');
+    byScenario.wcs.assignment = 'nearest-idle';
+    const a = runScenario(byScenario, { seconds: 600, now: () => 0 }).kpis;
+    const b = runScenario(loadScenarioFile('scenarios/smoke.json'), { seconds: 600, now: () => 0, dispatch: { policies: { assignment: ASSIGNMENT['nearest-idle'] } } }).kpis;
+    expect(b.stateHash).toBe(a.stateHash);
+    // A policy of a benchmark's own: rest is asked every 10 ticks, and a grid whose assignment gives no
+    // work presents nothing.
+    let asked = 0;
+    const idle = runScenario(loadScenarioFile('scenarios/smoke.json'), {
+      seconds: 60, now: () => 0,
+      dispatch: { policies: { assignment: { name: 'never', assign: () => {} }, rest: { name: 'counted', rest: () => { asked++; } } } },
+    });
+    expect(idle.dispatcher.policies.assignment.name).toBe('never');
+    expect(idle.kpis.binPresentations).toBe(0);
+    expect(asked).toBe(60);
   });
 });

@@ -20,7 +20,11 @@
  *   (a sparse lattice, every other cell of every other row, so that rested robots never wall anyone in)
  *   instead of waiting where its last job ended, which is usually next to a port approach.
  *
- * Reads the world only through its public arrays; acts only through commands. Not pure (owns the order
+ * Assignment, rebinding, collection and rest are named policies (./policies.ts), chosen by the scenario
+ * and the options, or swapped whole by a benchmark (DispatchOptions.policies); the dispatcher keeps the
+ * tasks, ports and stock they work with, and the means they share (available, choosePort, start, ...).
+ *
+ * Reads the world only through its read-only view; acts only through commands. Not pure (owns the order
  * book, inventory and tasks).
  */
 import type { PortConfig, WorldConfig } from '../../sim/config.ts';
@@ -35,6 +39,7 @@ import { OrderBook } from '../orders/book.ts';
 import { ProfileFeed, type OrderFeed } from '../orders/feed.ts';
 import type { OrderSpec } from '../orders/profile.ts';
 import type { WcsConfig } from '../scenario/types.ts';
+import { ASSIGNMENT, COLLECTION, REBINDING, REST, type DispatchPolicies } from './policies.ts';
 import { TaskTable, type BinTask } from './tasks.ts';
 
 export interface DispatchOptions {
@@ -44,8 +49,13 @@ export interface DispatchOptions {
   window: number;
   /** Seconds a robot may stand idle before it goes to rest away from the ports; 0: never. */
   restAfterSeconds: number;
-  /** Just-in-time binding of single-line tasks (see rebind). */
+  /** Just-in-time binding of single-line tasks (the 'just-in-time' rebinding policy; false: 'none'). */
   rebind: boolean;
+  /**
+   * Policies to use instead of those the scenario and the options above select (see ./policies.ts):
+   * a benchmark swaps one here.
+   */
+  policies?: Partial<DispatchPolicies>;
 }
 
 /**
@@ -112,18 +122,20 @@ export class Dispatcher {
   readonly backlogOrders: number;
   private nextOrderId = 0;
   private nextCollectTask = -2;
+  /** The decisions, as named policies (./policies.ts). */
+  readonly policies: DispatchPolicies;
   private readonly rng: RngState;
   /** Per cell, cells to the nearest port (Manhattan): bin choice prefers bins near a port. */
   private readonly portDist: Uint16Array;
   /** Rest cells, as a list and as a per-cell mask. */
-  private readonly restCells: Int32Array;
-  private readonly restMask: Uint8Array;
+  readonly restCells: Int32Array;
+  readonly restMask: Uint8Array;
   /** Scratch for assignment: available robots; per pending task in the window, fixed cost and port. */
-  private readonly freeRobots: number[] = [];
-  private readonly taskCost = new Float64Array(256);
-  private readonly taskPort = new Int32Array(256);
+  readonly freeRobots: number[] = [];
+  readonly taskCost = new Float64Array(256);
+  readonly taskPort = new Int32Array(256);
   /** Per robot, the tick it was first seen idle (-1: busy). */
-  private readonly idleSince: Int32Array;
+  readonly idleSince: Int32Array;
   /** Lines short of stock (arrivals mode). */
   shortLines = 0;
   replenished = 0;
@@ -136,7 +148,7 @@ export class Dispatcher {
   /** Per pick list with a reporter: units picked and bins, and whether its start was reported. */
   private readonly tally = new Map<number, { started: boolean; picked: number; bins: { bin: number; qty: number }[] }>();
   /** Tasks on their way to a port whose lines changed since their fetch: their bins' work is sent again. */
-  private readonly workDirty = new Set<BinTask>();
+  readonly workDirty = new Set<BinTask>();
   /** Pick lists withdrawn after picking started: their units are put back, not booked. */
   private readonly withdrawn = new Set<number>();
 
@@ -147,6 +159,11 @@ export class Dispatcher {
   constructor(w: WorldView, cfg: WcsConfig, opts: Partial<DispatchOptions> = {}, feed?: OrderFeed) {
     this.cfg = cfg;
     this.opts = { ...DEFAULT_DISPATCH, ...opts };
+    this.policies = {
+      assignment: ASSIGNMENT[cfg.assignment], rebinding: this.opts.rebind ? REBINDING['just-in-time'] : REBINDING.none,
+      collection: COLLECTION.nearest, rest: this.opts.restAfterSeconds > 0 ? REST.lattice : REST.none,
+      ...this.opts.policies,
+    };
     // The WCS's own stream, from the run's seed: building a dispatcher draws nothing from the world's.
     this.rng = createRng(streamSeed(cfg.seed, WCS_STREAM));
     this.inventory = Inventory.seed(w.binCell.length, {
@@ -197,9 +214,9 @@ export class Dispatcher {
     this.intake(t, w.tickSeconds);
     this.release(w, t);
     const cmds: Command[] = [];
-    this.assign(w, t, cmds);
-    if (t % HOUSEKEEPING_TICKS === 0) this.collect(w, t, cmds);
-    if (t % HOUSEKEEPING_TICKS === HOUSEKEEPING_TICKS / 2 && this.opts.restAfterSeconds > 0) this.rest(w, t, cmds);
+    this.policies.assignment.assign(this, w, t, cmds);
+    if (t % HOUSEKEEPING_TICKS === 0) this.policies.collection.collect(this, w, cmds);
+    if (t % HOUSEKEEPING_TICKS === HOUSEKEEPING_TICKS / 2) this.policies.rest.rest(this, w, t, cmds);
     // The operator's work for bins already on their way, where lines joined or left their tasks.
     for (const task of this.workDirty) if (task.robot >= 0) cmds.push({ type: 'work', bin: task.bin, ...this.work(task) });
     this.workDirty.clear();
@@ -207,7 +224,7 @@ export class Dispatcher {
   }
 
   /** The operator's work for a task's bin: its order lines and their units. */
-  private work(task: BinTask): { lines: number; units: number } {
+  work(task: BinTask): { lines: number; units: number } {
     let units = 0;
     for (const id of task.lines) units += this.book.line(id)?.qty ?? 0;
     return { lines: Math.min(task.lines.length, MAX_WORK), units: Math.min(units, MAX_WORK) };
@@ -315,7 +332,7 @@ export class Dispatcher {
   }
 
   /** Line picking started; the pick list's start is reported once. */
-  private picking(lineId: number, t: number): void {
+  picking(lineId: number, t: number): void {
     this.book.markPicking(lineId, t);
     if (!this.reporter) return;
     const orderId = this.book.line(lineId)!.orderId;
@@ -404,7 +421,7 @@ export class Dispatcher {
    * depth (bins above it) and distance to the nearest port (see bindCost), other than `except` and
    * cheaper than `below`. -1 if no bin qualifies.
    */
-  private chooseBin(w: WorldView, sku: number, qty: number, except = -1, below = Infinity): number {
+  chooseBin(w: WorldView, sku: number, qty: number, except = -1, below = Infinity): number {
     let best = -1;
     let bestCost = below;
     for (const b of this.inventory.binsWithSku(sku)) {
@@ -424,17 +441,17 @@ export class Dispatcher {
   }
 
   /** Bins above `bin` in its stack (it must be in the grid). */
-  private binDepth(w: WorldView, bin: number): number {
+  binDepth(w: WorldView, bin: number): number {
     return w.grid.stackHeight[w.binCell[bin]!]! - 1 - w.binLevel[bin]!;
   }
 
   /** What binding a line to `bin` (in the grid) costs: its depth, then its distance to the nearest port. */
-  private bindCost(w: WorldView, bin: number): number {
+  bindCost(w: WorldView, bin: number): number {
     return this.binDepth(w, bin) * DIG_COST + this.portDistance(w.binCell[bin]!) * PORT_CELL_COST;
   }
 
   /** Does port p still take robots heading for it? */
-  private takesRobots(w: WorldView, p: number): boolean {
+  takesRobots(w: WorldView, p: number): boolean {
     const port = w.ports[p]!;
     return port.cfg.station.staffed && this.portAssigned[p]! < this.inboundLimit(w, p);
   }
@@ -461,9 +478,12 @@ export class Dispatcher {
   }
 
   /** Cells from `cell` to the nearest port (Manhattan), precomputed per cell. */
-  private portDistance(cell: number): number {
+  portDistance(cell: number): number {
     return this.portDist[cell]!;
   }
+
+  /** The id of the next collect task (negative: collect tasks are not bin tasks). */
+  nextCollectId(): number { return this.nextCollectTask--; }
 
   /** A robot with no job, or parking and not yet moving, can take work. */
   available(w: WorldView, r: number): boolean {
@@ -472,7 +492,7 @@ export class Dispatcher {
   }
 
   /** Give a pending task to robot r at port `port`. */
-  private start(task: BinTask, index: number, r: number, port: number, t: number, cmds: Command[]): void {
+  start(task: BinTask, index: number, r: number, port: number, t: number, cmds: Command[]): void {
     this.pending.splice(index, 1);
     task.port = port;
     task.robot = r;
@@ -485,166 +505,23 @@ export class Dispatcher {
     cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id, ...this.work(task) });
   }
 
-  /**
-   * The baseline policy ('nearest-idle'): the oldest pending tasks, in order, each take the nearest
-   * available robot.
-   */
-  private assignNearestIdle(w: WorldView, t: number, cmds: Command[]): void {
-    const R = w.robots;
-    const g = w.grid;
-    const free: number[] = [];
-    for (let r = 0; r < R.count; r++) if (this.available(w, r)) free.push(r);
-    for (let i = 0; i < this.pending.length && free.length > 0 && i < this.opts.window;) {
-      const task = this.pending[i]!;
-      const c = w.binCell[task.bin]!;
-      if (c < 0 || w.binTargeted[task.bin]) { i++; continue; }
-      let best = 0;
-      let bestD = Infinity;
-      for (let k = 0; k < free.length; k++) {
-        const rc = R.cell[free[k]!]!;
-        const d = Math.abs((c % g.width) - (rc % g.width)) * g.pitchX + Math.abs(((c / g.width) | 0) - ((rc / g.width) | 0)) * g.pitchY;
-        if (d < bestD) { bestD = d; best = k; }
-      }
-      const port = this.choosePort(w, c);
-      if (port < 0) return;
-      const r = free.splice(best, 1)[0]!;
-      this.start(task, i, r, port, t, cmds);
-    }
-  }
 
-  /**
-   * Free robots take work: by marginal cost (default) or the nearest-idle baseline. Marginal cost, in
-   * seconds: drive to the bin and dig, and, when ports are the scarce side, carry it to the best port
-   * that still takes robots (its travel plus the work already queued there). The cheapest (robot, task)
-   * pair is assigned first, then the next: with robots to spare a freed port slot goes to a bin near it;
-   * with robots scarce each goes to the work nearest it (counting the carry then lets far tasks pile up
-   * in the window and costs more than it saves).
-   */
-  private assign(w: WorldView, t: number, cmds: Command[]): void {
-    if (this.pending.length === 0) return;
-    if (this.cfg.assignment === 'nearest-idle') { this.assignNearestIdle(w, t, cmds); return; }
-    const R = w.robots;
-    const g = w.grid;
-    const free = this.freeRobots;
-    free.length = 0;
-    for (let r = 0; r < R.count; r++) {
-      if (!this.available(w, r) || (R.phase[r] === Phase.Idle && !g.isParking(R.cell[r]!) && R.job[r] !== Job.None)) continue;
-      free.push(r);
-    }
-    const speed = w.cfg.robotModel.topSpeed;
-    // Ports are the scarce side when more robots are free than ports still take robots: then the carry
-    // to the port counts in the choice of task. Otherwise each robot takes the work nearest to it.
-    let openPorts = this.openPorts(w);
-    if (openPorts === 0 || free.length === 0) return;
-    const portsScarce = free.length > openPorts;
-    if (this.opts.rebind) {
-      for (let i = 0; i < Math.min(this.opts.window, this.pending.length); i++) {
-        if (!this.pending[i]!.rebindChecked && this.rebind(w, i)) i--;
-      }
-      if (this.pending.length === 0) return;
-    }
-    const n = Math.min(this.opts.window, this.pending.length, this.taskCost.length);
-    // Per task in the window: its fixed cost (digging and, when ports are scarce, the carry to its best
-    // port) and that port; -2 marks a task that cannot start now.
-    const fixed = this.taskCost;
-    const portOf = this.taskPort;
-    let m = n;
-    for (let i = 0; i < m; i++) this.refreshTask(w, i, portsScarce);
-    while (free.length > 0 && m > 0 && openPorts > 0) {
-      let bestK = -1, bestI = -1;
-      let bestCost = Infinity;
-      for (let k = 0; k < free.length; k++) {
-        const rc = R.cell[free[k]!]!;
-        const rx = rc % g.width, ry = (rc / g.width) | 0;
-        for (let i = 0; i < m; i++) {
-          if (portOf[i] === -2) continue;
-          const c = w.binCell[this.pending[i]!.bin]!;
-          const cost = (Math.abs((c % g.width) - rx) * g.pitchX + Math.abs(((c / g.width) | 0) - ry) * g.pitchY) / speed + fixed[i]!;
-          if (cost < bestCost) { bestCost = cost; bestK = k; bestI = i; }
-        }
-      }
-      if (bestI < 0) return;
-      const port = portsScarce ? portOf[bestI]! : this.choosePort(w, w.binCell[this.pending[bestI]!.bin]!);
-      if (port < 0) return;
-      const r = free[bestK]!;
-      free[bestK] = free[free.length - 1]!;
-      free.pop();
-      this.start(this.pending[bestI]!, bestI, r, port, t, cmds);
-      // The window lost task bestI: shift the per-task entries after it down by one.
-      for (let i = bestI; i < m - 1; i++) { fixed[i] = fixed[i + 1]!; portOf[i] = portOf[i + 1]!; }
-      m--;
-      if (m < n && m < this.pending.length) { this.refreshTask(w, m, portsScarce); m++; }
-      openPorts = this.openPorts(w);
-      // The port just given may be full now: tasks that counted on it look again.
-      if (portsScarce) for (let i = 0; i < m; i++) if (portOf[i] === port) this.refreshTask(w, i, portsScarce);
-    }
-  }
 
-  /**
-   * The fixed cost of pending task i (digging and, when ports are scarce, the carry to its best port)
-   * and that port, in taskCost/taskPort; port -2 when the task cannot start now.
-   */
-  private refreshTask(w: WorldView, i: number, portsScarce: boolean): void {
-    const g = w.grid;
-    const task = this.pending[i]!;
-    const c = w.binCell[task.bin]!;
-    this.taskPort[i] = -2;
-    if (c < 0 || w.binTargeted[task.bin]) return;
-    this.taskCost[i] = this.binDepth(w, task.bin) * 2 + (g.protectedCount[c]! > 0 ? 10 : 0);
-    this.taskPort[i] = -1;
-    if (!portsScarce) return;
-    const p = this.choosePort(w, c);
-    if (p < 0) { this.taskPort[i] = -2; return; }
-    this.taskCost[i]! += this.portCost(w, p, c);
-    this.taskPort[i] = p;
-  }
 
-  /**
-   * Just-in-time binding: a bin chosen when its line was released (up to the look-ahead earlier) may
-   * since have been buried, or another bin with the SKU may have been sent for. Once, when a pending
-   * single-line task is first in the assignment window, its line moves to the cheapest bin of its SKU
-   * by the release rule: a bin already coming to a port (the line shares that presentation and this
-   * task is dropped: returns true), else one now shallower and nearer a port with no task of its own
-   * (the task is replaced in place, keeping its age). Sharing saves a fetch per line, so presentations
-   * per hour fall slightly while order lines per hour rise (see bench:dispatch).
-   */
-  private rebind(w: WorldView, i: number): boolean {
-    const task = this.pending[i]!;
-    task.rebindChecked = true;
-    if (task.lines.length !== 1) return false;
-    const id = task.lines[0]!;
-    const l = this.book.line(id);
-    if (!l || w.binCell[task.bin]! < 0) return false;
-    const best = this.chooseBin(w, l.sku, l.qty, task.bin, this.bindCost(w, task.bin));
-    if (best < 0) return false;
-    this.inventory.release(task.bin, l.sku, l.qty);
-    this.inventory.reserve(best, l.sku, l.qty); // chooseBin checked it is available: cannot fail
-    this.book.rebindLine(id, best, w.tick);
-    this.tasks.cancel(task, w.tick);
-    this.rebound++;
-    const join = this.tasks.forBin(best);
-    if (join) {
-      join.lines.push(id);
-      if (join.robot >= 0) { this.picking(id, w.tick); this.workDirty.add(join); }
-      this.pending.splice(i, 1);
-      return true;
-    }
-    const moved = this.tasks.create(best, task.createdTick);
-    moved.lines.push(id);
-    moved.rebindChecked = true;
-    this.pending[i] = moved;
-    return false;
-  }
+
+
+
+
 
   /** Ports still taking robots. */
-  private openPorts(w: WorldView): number {
+  openPorts(w: WorldView): number {
     let open = 0;
     for (let p = 0; p < w.ports.length; p++) if (this.takesRobots(w, p)) open++;
     return open;
   }
 
   /** Seconds port p adds to a task whose bin is at `cell`: the carry there and the work queued ahead. */
-  private portCost(w: WorldView, p: number, cell: number): number {
+  portCost(w: WorldView, p: number, cell: number): number {
     const g = w.grid;
     const cfg = w.cfg.ports[p]!;
     const travel = Math.abs(cfg.x - (cell % g.width)) * g.pitchX + Math.abs(cfg.y - ((cell / g.width) | 0)) * g.pitchY;
@@ -652,7 +529,7 @@ export class Dispatcher {
   }
 
   /** The port that adds least to a task with its bin at `cell` (see portCost), among those still taking robots. */
-  private choosePort(w: WorldView, cell: number): number {
+  choosePort(w: WorldView, cell: number): number {
     let best = -1;
     let bestCost = Infinity;
     for (let p = 0; p < w.ports.length; p++) {
@@ -663,54 +540,9 @@ export class Dispatcher {
     return best;
   }
 
-  /** Robots idle for long enough, and not on a rest cell, drive to the nearest free one. */
-  private rest(w: WorldView, t: number, cmds: Command[]): void {
-    const R = w.robots;
-    const g = w.grid;
-    const after = Math.round(this.opts.restAfterSeconds / w.tickSeconds);
-    for (let r = 0; r < R.count; r++) {
-      if (R.job[r] !== Job.None || R.phase[r] !== Phase.Idle) { this.idleSince[r] = -1; continue; }
-      if (this.idleSince[r]! < 0) { this.idleSince[r] = t; continue; }
-      if (t - this.idleSince[r]! < after) continue;
-      const here = R.cell[r]!;
-      if (this.restMask[here]) continue;
-      if (cmds.some((c) => 'robot' in c && c.robot === r)) continue;
-      const hx = here % g.width, hy = (here / g.width) | 0;
-      let best = -1;
-      let bestD = Infinity;
-      for (let i = 0; i < this.restCells.length; i++) {
-        const c = this.restCells[i]!;
-        const d = Math.abs((c % g.width) - hx) + Math.abs(((c / g.width) | 0) - hy);
-        if (d >= bestD) continue;
-        if (w.cellClaimed(c) || g.protectedCount[c]! > 0) continue;
-        bestD = d; best = c;
-      }
-      this.idleSince[r] = -1;
-      if (best >= 0) cmds.push({ type: 'park', robot: r, cell: best });
-    }
-  }
 
-  /** Ports holding finished bins with no robot coming get the nearest free robot. */
-  private collect(w: WorldView, t: number, cmds: Command[]): void {
-    const R = w.robots;
-    for (let p = 0; p < w.ports.length; p++) {
-      const port = w.ports[p]!;
-      if (port.outBins.length === 0 || this.portAssigned[p]! > 0 || this.portCollectors[p]! > 0) continue;
-      let best = -1;
-      let bestD = Infinity;
-      for (let r = 0; r < R.count; r++) {
-        if (!this.available(w, r) || cmds.some((c) => 'robot' in c && c.robot === r)) continue;
-        const c = R.cell[r]!;
-        const d = Math.abs((c % w.grid.width) - port.cfg.x) + Math.abs(((c / w.grid.width) | 0) - port.cfg.y);
-        if (d < bestD) { bestD = d; best = r; }
-      }
-      if (best < 0) return;
-      this.portCollectors[p]!++;
-      this.collectorPort[best] = p;
-      cmds.push({ type: 'collect', robot: best, port: p, task: this.nextCollectTask-- });
-    }
-    void t;
-  }
+
+
 }
 
 /** A port's cycle before the run shows it: a presentation of one order line of the profile's mean units (the least a task carries). */

@@ -1,0 +1,257 @@
+/**
+ * The dispatcher's decisions as named policies, each one thing a scenario selects and a benchmark can
+ * swap (DispatchOptions.policies): who takes which pending task (assignment), whether a task's line may
+ * move to a better bin just before it starts (rebinding), which robot takes a finished bin back from a
+ * port (collection), and where idle robots wait (rest). A policy is given the dispatcher, whose tasks,
+ * ports and means (available, choosePort, start, chooseBin, ...) it works with, and the world's view;
+ * it returns commands through `cmds`.
+ */
+import type { Command } from '../../sim/events.ts';
+import { Job, Phase } from '../../sim/robots.ts';
+import type { WorldView } from '../../sim/world-view.ts';
+import type { Dispatcher } from './dispatcher.ts';
+
+export interface AssignmentPolicy {
+  readonly name: string;
+  /** Hands pending tasks to free robots this tick (fetch commands into `cmds`). */
+  assign(d: Dispatcher, w: WorldView, t: number, cmds: Command[]): void;
+}
+export interface RebindingPolicy {
+  readonly name: string;
+  /** May move pending task i's line to a better bin; true when the task was dropped (its line joined another). */
+  rebind(d: Dispatcher, w: WorldView, i: number): boolean;
+}
+export interface CollectionPolicy {
+  readonly name: string;
+  /** Sends robots for finished bins waiting at ports (collect commands into `cmds`). */
+  collect(d: Dispatcher, w: WorldView, cmds: Command[]): void;
+}
+export interface RestPolicy {
+  readonly name: string;
+  /** Sends robots idle long enough somewhere to wait (park commands into `cmds`). */
+  rest(d: Dispatcher, w: WorldView, t: number, cmds: Command[]): void;
+}
+
+export interface DispatchPolicies {
+  assignment: AssignmentPolicy;
+  rebinding: RebindingPolicy;
+  collection: CollectionPolicy;
+  rest: RestPolicy;
+}
+
+/**
+ * 'cost' (the default): free robots take work by marginal cost. Marginal cost, in
+ * seconds: drive to the bin and dig, and, when ports are the scarce side, carry it to the best port
+ * that still takes robots (its travel plus the work already queued there). The cheapest (robot, task)
+ * pair is assigned first, then the next: with robots to spare a freed port slot goes to a bin near it;
+ * with robots scarce each goes to the work nearest it (counting the carry then lets far tasks pile up
+ * in the window and costs more than it saves).
+ */
+function assignByCost(d: Dispatcher, w: WorldView, t: number, cmds: Command[]): void {
+  if (d.pending.length === 0) return;
+  const R = w.robots;
+  const g = w.grid;
+  const free = d.freeRobots;
+  free.length = 0;
+  for (let r = 0; r < R.count; r++) {
+    if (!d.available(w, r) || (R.phase[r] === Phase.Idle && !g.isParking(R.cell[r]!) && R.job[r] !== Job.None)) continue;
+    free.push(r);
+  }
+  const speed = w.cfg.robotModel.topSpeed;
+  // Ports are the scarce side when more robots are free than ports still take robots: then the carry
+  // to the port counts in the choice of task. Otherwise each robot takes the work nearest to it.
+  let openPorts = d.openPorts(w);
+  if (openPorts === 0 || free.length === 0) return;
+  const portsScarce = free.length > openPorts;
+  // The rebinding policy first looks at each task entering the window (once per task).
+  for (let i = 0; i < Math.min(d.opts.window, d.pending.length); i++) {
+    if (!d.pending[i]!.rebindChecked && d.policies.rebinding.rebind(d, w, i)) i--;
+  }
+  if (d.pending.length === 0) return;
+  const n = Math.min(d.opts.window, d.pending.length, d.taskCost.length);
+  // Per task in the window: its fixed cost (digging and, when ports are scarce, the carry to its best
+  // port) and that port; -2 marks a task that cannot start now.
+  const fixed = d.taskCost;
+  const portOf = d.taskPort;
+  let m = n;
+  for (let i = 0; i < m; i++) refreshTask(d, w, i, portsScarce);
+  while (free.length > 0 && m > 0 && openPorts > 0) {
+    let bestK = -1, bestI = -1;
+    let bestCost = Infinity;
+    for (let k = 0; k < free.length; k++) {
+      const rc = R.cell[free[k]!]!;
+      const rx = rc % g.width, ry = (rc / g.width) | 0;
+      for (let i = 0; i < m; i++) {
+        if (portOf[i] === -2) continue;
+        const c = w.binCell[d.pending[i]!.bin]!;
+        const cost = (Math.abs((c % g.width) - rx) * g.pitchX + Math.abs(((c / g.width) | 0) - ry) * g.pitchY) / speed + fixed[i]!;
+        if (cost < bestCost) { bestCost = cost; bestK = k; bestI = i; }
+      }
+    }
+    if (bestI < 0) return;
+    const port = portsScarce ? portOf[bestI]! : d.choosePort(w, w.binCell[d.pending[bestI]!.bin]!);
+    if (port < 0) return;
+    const r = free[bestK]!;
+    free[bestK] = free[free.length - 1]!;
+    free.pop();
+    d.start(d.pending[bestI]!, bestI, r, port, t, cmds);
+    // The window lost task bestI: shift the per-task entries after it down by one.
+    for (let i = bestI; i < m - 1; i++) { fixed[i] = fixed[i + 1]!; portOf[i] = portOf[i + 1]!; }
+    m--;
+    if (m < n && m < d.pending.length) { refreshTask(d, w, m, portsScarce); m++; }
+    openPorts = d.openPorts(w);
+    // The port just given may be full now: tasks that counted on it look again.
+    if (portsScarce) for (let i = 0; i < m; i++) if (portOf[i] === port) refreshTask(d, w, i, portsScarce);
+  }
+}
+
+/**
+ * The baseline policy ('nearest-idle'): the oldest pending tasks, in order, each take the nearest
+ * available robot.
+ */
+function assignNearestIdle(d: Dispatcher, w: WorldView, t: number, cmds: Command[]): void {
+  if (d.pending.length === 0) return;
+  const R = w.robots;
+  const g = w.grid;
+  const free: number[] = [];
+  for (let r = 0; r < R.count; r++) if (d.available(w, r)) free.push(r);
+  for (let i = 0; i < d.pending.length && free.length > 0 && i < d.opts.window;) {
+    const task = d.pending[i]!;
+    const c = w.binCell[task.bin]!;
+    if (c < 0 || w.binTargeted[task.bin]) { i++; continue; }
+    let best = 0;
+    let bestD = Infinity;
+    for (let k = 0; k < free.length; k++) {
+      const rc = R.cell[free[k]!]!;
+      const d = Math.abs((c % g.width) - (rc % g.width)) * g.pitchX + Math.abs(((c / g.width) | 0) - ((rc / g.width) | 0)) * g.pitchY;
+      if (d < bestD) { bestD = d; best = k; }
+    }
+    const port = d.choosePort(w, c);
+    if (port < 0) return;
+    const r = free.splice(best, 1)[0]!;
+    d.start(task, i, r, port, t, cmds);
+  }
+}
+
+/**
+ * The fixed cost of pending task i (digging and, when ports are scarce, the carry to its best port)
+ * and that port, in taskCost/taskPort; port -2 when the task cannot start now.
+ */
+function refreshTask(d: Dispatcher, w: WorldView, i: number, portsScarce: boolean): void {
+  const g = w.grid;
+  const task = d.pending[i]!;
+  const c = w.binCell[task.bin]!;
+  d.taskPort[i] = -2;
+  if (c < 0 || w.binTargeted[task.bin]) return;
+  d.taskCost[i] = d.binDepth(w, task.bin) * 2 + (g.protectedCount[c]! > 0 ? 10 : 0);
+  d.taskPort[i] = -1;
+  if (!portsScarce) return;
+  const p = d.choosePort(w, c);
+  if (p < 0) { d.taskPort[i] = -2; return; }
+  d.taskCost[i]! += d.portCost(w, p, c);
+  d.taskPort[i] = p;
+}
+
+/**
+ * Just-in-time binding: a bin chosen when its line was released (up to the look-ahead earlier) may
+ * since have been buried, or another bin with the SKU may have been sent for. Once, when a pending
+ * single-line task is first in the assignment window, its line moves to the cheapest bin of its SKU
+ * by the release rule: a bin already coming to a port (the line shares that presentation and this
+ * task is dropped: returns true), else one now shallower and nearer a port with no task of its own
+ * (the task is replaced in place, keeping its age). Sharing saves a fetch per line, so presentations
+ * per hour fall slightly while order lines per hour rise (see bench:dispatch).
+ */
+function rebindJustInTime(d: Dispatcher, w: WorldView, i: number): boolean {
+  const task = d.pending[i]!;
+  task.rebindChecked = true;
+  if (task.lines.length !== 1) return false;
+  const id = task.lines[0]!;
+  const l = d.book.line(id);
+  if (!l || w.binCell[task.bin]! < 0) return false;
+  const best = d.chooseBin(w, l.sku, l.qty, task.bin, d.bindCost(w, task.bin));
+  if (best < 0) return false;
+  d.inventory.release(task.bin, l.sku, l.qty);
+  d.inventory.reserve(best, l.sku, l.qty); // chooseBin checked it is available: cannot fail
+  d.book.rebindLine(id, best, w.tick);
+  d.tasks.cancel(task, w.tick);
+  d.rebound++;
+  const join = d.tasks.forBin(best);
+  if (join) {
+    join.lines.push(id);
+    if (join.robot >= 0) { d.picking(id, w.tick); d.workDirty.add(join); }
+    d.pending.splice(i, 1);
+    return true;
+  }
+  const moved = d.tasks.create(best, task.createdTick);
+  moved.lines.push(id);
+  moved.rebindChecked = true;
+  d.pending[i] = moved;
+  return false;
+}
+
+/** Robots idle for long enough, and not on a rest cell, drive to the nearest free one. */
+function restOnLattice(d: Dispatcher, w: WorldView, t: number, cmds: Command[]): void {
+  const R = w.robots;
+  const g = w.grid;
+  const after = Math.round(d.opts.restAfterSeconds / w.tickSeconds);
+  for (let r = 0; r < R.count; r++) {
+    if (R.job[r] !== Job.None || R.phase[r] !== Phase.Idle) { d.idleSince[r] = -1; continue; }
+    if (d.idleSince[r]! < 0) { d.idleSince[r] = t; continue; }
+    if (t - d.idleSince[r]! < after) continue;
+    const here = R.cell[r]!;
+    if (d.restMask[here]) continue;
+    if (cmds.some((c) => 'robot' in c && c.robot === r)) continue;
+    const hx = here % g.width, hy = (here / g.width) | 0;
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < d.restCells.length; i++) {
+      const c = d.restCells[i]!;
+      const dist = Math.abs((c % g.width) - hx) + Math.abs(((c / g.width) | 0) - hy);
+      if (dist >= bestD) continue;
+      if (w.cellClaimed(c) || g.protectedCount[c]! > 0) continue;
+      bestD = dist; best = c;
+    }
+    d.idleSince[r] = -1;
+    if (best >= 0) cmds.push({ type: 'park', robot: r, cell: best });
+  }
+}
+
+/** Ports holding finished bins with no robot coming get the nearest free robot. */
+function collectNearest(d: Dispatcher, w: WorldView, cmds: Command[]): void {
+  const R = w.robots;
+  for (let p = 0; p < w.ports.length; p++) {
+    const port = w.ports[p]!;
+    if (port.outBins.length === 0 || d.portAssigned[p]! > 0 || d.portCollectors[p]! > 0) continue;
+    let best = -1;
+    let bestD = Infinity;
+    for (let r = 0; r < R.count; r++) {
+      if (!d.available(w, r) || cmds.some((c) => 'robot' in c && c.robot === r)) continue;
+      const c = R.cell[r]!;
+      const dist = Math.abs((c % w.grid.width) - port.cfg.x) + Math.abs(((c / w.grid.width) | 0) - port.cfg.y);
+      if (dist < bestD) { bestD = dist; best = r; }
+    }
+    if (best < 0) return;
+    d.portCollectors[p]!++;
+    d.collectorPort[best] = p;
+    cmds.push({ type: 'collect', robot: best, port: p, task: d.nextCollectId() });
+  }
+}
+
+export const ASSIGNMENT = {
+  cost: { name: 'cost', assign: assignByCost },
+  'nearest-idle': { name: 'nearest-idle', assign: assignNearestIdle },
+} as const satisfies Record<string, AssignmentPolicy>;
+
+export const REBINDING = {
+  'just-in-time': { name: 'just-in-time', rebind: rebindJustInTime },
+  none: { name: 'none', rebind: () => false },
+} as const satisfies Record<string, RebindingPolicy>;
+
+export const COLLECTION = {
+  nearest: { name: 'nearest', collect: collectNearest },
+} as const satisfies Record<string, CollectionPolicy>;
+
+export const REST = {
+  lattice: { name: 'lattice', rest: restOnLattice },
+  none: { name: 'none', rest: () => {} },
+} as const satisfies Record<string, RestPolicy>;
