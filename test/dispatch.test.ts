@@ -117,7 +117,10 @@ describe('dispatch policies', () => {
     const sc = loadScenarioFile('scenarios/smoke.json');
     const d = runScenario(sc, { seconds: 60, now: () => 0 }).dispatcher;
     expect(Object.fromEntries(Object.entries(d.policies).map(([k, p]) => [k, p.name])))
-      .toEqual({ assignment: 'cost', rebinding: 'just-in-time', collection: 'nearest', rest: 'lattice' });
+      .toEqual({
+        release: 'look-ahead', binChoice: 'shallow-near-port', portChoice: 'least-work', assignment: 'cost',
+        rebinding: 'just-in-time', collection: 'nearest', rest: 'lattice',
+      });
     // The scenario's assignment, and the same policy swapped in through the options: one run.
     const byScenario = loadScenarioFile('scenarios/smoke.json');
     byScenario.wcs.assignment = 'nearest-idle';

@@ -20,9 +20,10 @@
  *   (a sparse lattice, every other cell of every other row, so that rested robots never wall anyone in)
  *   instead of waiting where its last job ended, which is usually next to a port approach.
  *
- * Assignment, rebinding, collection and rest are named policies (./policies.ts), chosen by the scenario
- * and the options, or swapped whole by a benchmark (DispatchOptions.policies); the dispatcher keeps the
- * tasks, ports and stock they work with, and the means they share (available, choosePort, start, ...).
+ * Release, bin choice, port choice, assignment, rebinding, collection and rest are named policies
+ * (./policies.ts), chosen by the scenario and the options, or swapped whole by a benchmark
+ * (DispatchOptions.policies); the dispatcher keeps the tasks, ports and stock they work with, and the
+ * means they share (available, start, binDepth, takesRobots, ...).
  *
  * Reads the world only through its read-only view; acts only through commands. Not pure (owns the order
  * book, inventory and tasks).
@@ -39,7 +40,7 @@ import { OrderBook } from '../orders/book.ts';
 import { ProfileFeed, type OrderFeed } from '../orders/feed.ts';
 import type { OrderSpec } from '../orders/profile.ts';
 import type { WcsConfig } from '../scenario/types.ts';
-import { ASSIGNMENT, COLLECTION, REBINDING, REST, type DispatchPolicies } from './policies.ts';
+import { ASSIGNMENT, BIN_CHOICE, COLLECTION, PORT_CHOICE, REBINDING, RELEASE, REST, type DispatchPolicies } from './policies.ts';
 import { TaskTable, type BinTask } from './tasks.ts';
 
 export interface DispatchOptions {
@@ -81,11 +82,6 @@ const RATE_WEIGHT = 1 / 256;
 const RATE_AFTER = 64;
 /** Finished bins are collected, and idle robots sent to rest, once every this many ticks (at offsets 0 and half). */
 const HOUSEKEEPING_TICKS = 10;
-/** Open lines the release reads from the book at a time. */
-const RELEASE_BATCH = 64;
-/** Bin choice: cost of a bin above the one wanted, and of a cell between its stack and the nearest port. */
-const DIG_COST = 4;
-const PORT_CELL_COST = 0.05;
 /** Backlog mode: orders kept in the book, in look-ahead lines plus this many lines a robot. */
 const BACKLOG_LINES_PER_ROBOT = 4;
 
@@ -160,6 +156,7 @@ export class Dispatcher {
     this.cfg = cfg;
     this.opts = { ...DEFAULT_DISPATCH, ...opts };
     this.policies = {
+      release: RELEASE['look-ahead'], binChoice: BIN_CHOICE['shallow-near-port'], portChoice: PORT_CHOICE['least-work'],
       assignment: ASSIGNMENT[cfg.assignment], rebinding: this.opts.rebind ? REBINDING['just-in-time'] : REBINDING.none,
       collection: COLLECTION.nearest, rest: this.opts.restAfterSeconds > 0 ? REST.lattice : REST.none,
       ...this.opts.policies,
@@ -347,7 +344,7 @@ export class Dispatcher {
   }
 
   /** After a line of `orderId` is done: when its pick list has left the book, report it. */
-  private reportIfDone(orderId: number, t: number): void {
+  reportIfDone(orderId: number, t: number): void {
     if (!this.reporter || this.book.order(orderId)) return;
     const k = this.tally.get(orderId);
     this.tally.delete(orderId);
@@ -381,74 +378,24 @@ export class Dispatcher {
     return true;
   }
 
-  /** Reserve stock for open lines, oldest first, until the look-ahead is full. */
-  private release(w: WorldView, t: number): void {
-    let room = this.lookahead(w) - this.pending.length;
-    if (room <= 0) return;
-    for (const id of this.book.openLines(RELEASE_BATCH)) {
-      const l = this.book.line(id)!;
-      let bin = this.chooseBin(w, l.sku, l.qty);
-      if (bin < 0 && this.feed.topUp) {
-        // A capacity run (backlog mode, a replay): stock is topped up so the run never runs dry.
-        const b = this.inventory.emptiestBin(l.sku);
-        this.inventory.replenish(b, l.sku, Math.max(l.qty, this.cfg.unitsPerBin.max));
-        this.replenished++;
-        bin = this.chooseBin(w, l.sku, l.qty);
-      }
-      if (bin < 0) {
-        const orderId = l.orderId;
-        this.book.markShort(id, t);
-        this.shortLines++;
-        this.reportIfDone(orderId, t);
-        continue;
-      }
-      this.inventory.reserve(bin, l.sku, l.qty);
-      this.book.markReserved(id, bin, t);
-      let task = this.tasks.forBin(bin);
-      if (!task) {
-        task = this.tasks.create(bin, t);
-        this.pending.push(task);
-        room--;
-      }
-      task.lines.push(id);
-      if (task.robot >= 0) { this.picking(id, t); this.workDirty.add(task); }
-      if (room <= 0) break;
-    }
+  /** Reserve stock for open lines until the look-ahead is full (the release policy). */
+  private release(w: WorldView, t: number): void { this.policies.release.release(this, w, t); }
+
+
+  /** The bin to take a line's stock from, other than `except` and cheaper than `below` (the bin choice policy); -1: none. */
+  chooseBin(w: WorldView, sku: number, qty: number, except = -1, below = Infinity): number {
+    return this.policies.binChoice.chooseBin(this, w, sku, qty, except, below);
   }
 
-  /**
-   * The bin to take a line's stock from: enough available, joinable task or none, and cheapest by
-   * depth (bins above it) and distance to the nearest port (see bindCost), other than `except` and
-   * cheaper than `below`. -1 if no bin qualifies.
-   */
-  chooseBin(w: WorldView, sku: number, qty: number, except = -1, below = Infinity): number {
-    let best = -1;
-    let bestCost = below;
-    for (const b of this.inventory.binsWithSku(sku)) {
-      if (b === except || this.inventory.availableInBin(b, sku) < qty) continue;
-      const task = this.tasks.forBin(b);
-      let cost: number;
-      if (task) {
-        if (!this.tasks.joinable(task)) continue;
-        cost = -1; // already coming: a shared presentation costs nothing extra
-      } else {
-        if (w.binCell[b]! < 0) continue; // out at a port or on a robot: not now
-        cost = this.bindCost(w, b);
-      }
-      if (cost < bestCost || (cost === bestCost && b < best)) { bestCost = cost; best = b; }
-    }
-    return best;
-  }
 
   /** Bins above `bin` in its stack (it must be in the grid). */
   binDepth(w: WorldView, bin: number): number {
     return w.grid.stackHeight[w.binCell[bin]!]! - 1 - w.binLevel[bin]!;
   }
 
-  /** What binding a line to `bin` (in the grid) costs: its depth, then its distance to the nearest port. */
-  bindCost(w: WorldView, bin: number): number {
-    return this.binDepth(w, bin) * DIG_COST + this.portDistance(w.binCell[bin]!) * PORT_CELL_COST;
-  }
+  /** What binding a line to `bin` (in the grid) costs, by the bin choice policy. */
+  bindCost(w: WorldView, bin: number): number { return this.policies.binChoice.cost(this, w, bin); }
+
 
   /** Does port p still take robots heading for it? */
   takesRobots(w: WorldView, p: number): boolean {
@@ -520,25 +467,13 @@ export class Dispatcher {
     return open;
   }
 
-  /** Seconds port p adds to a task whose bin is at `cell`: the carry there and the work queued ahead. */
-  portCost(w: WorldView, p: number, cell: number): number {
-    const g = w.grid;
-    const cfg = w.cfg.ports[p]!;
-    const travel = Math.abs(cfg.x - (cell % g.width)) * g.pitchX + Math.abs(cfg.y - ((cell / g.width) | 0)) * g.pitchY;
-    return this.portAssigned[p]! * (this.portCycle[p]! * w.tickSeconds) + travel / w.cfg.robotModel.topSpeedLoaded;
-  }
+  /** Seconds port p adds to a task whose bin is at `cell`, by the port choice policy. */
+  portCost(w: WorldView, p: number, cell: number): number { return this.policies.portChoice.cost(this, w, p, cell); }
 
-  /** The port that adds least to a task with its bin at `cell` (see portCost), among those still taking robots. */
-  choosePort(w: WorldView, cell: number): number {
-    let best = -1;
-    let bestCost = Infinity;
-    for (let p = 0; p < w.ports.length; p++) {
-      if (!this.takesRobots(w, p)) continue;
-      const cost = this.portCost(w, p, cell);
-      if (cost < bestCost) { bestCost = cost; best = p; }
-    }
-    return best;
-  }
+
+  /** The port for a task with its bin at `cell`, among those still taking robots (the port choice policy); -1: none. */
+  choosePort(w: WorldView, cell: number): number { return this.policies.portChoice.choosePort(this, w, cell); }
+
 
 
 

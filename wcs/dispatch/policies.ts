@@ -1,6 +1,8 @@
 /**
  * The dispatcher's decisions as named policies, each one thing a scenario selects and a benchmark can
- * swap (DispatchOptions.policies): who takes which pending task (assignment), whether a task's line may
+ * swap (DispatchOptions.policies): which open lines become bin tasks and when (release), which bin a
+ * line's stock comes from (bin choice), which port a task goes to (port choice), who takes which
+ * pending task (assignment), whether a task's line may
  * move to a better bin just before it starts (rebinding), which robot takes a finished bin back from a
  * port (collection), and where idle robots wait (rest). A policy is given the dispatcher, whose tasks,
  * ports and means (available, choosePort, start, chooseBin, ...) it works with, and the world's view;
@@ -11,6 +13,25 @@ import { Job, Phase } from '../../sim/robots.ts';
 import type { WorldView } from '../../sim/world-view.ts';
 import type { Dispatcher } from './dispatcher.ts';
 
+export interface ReleasePolicy {
+  readonly name: string;
+  /** Turns open order lines into bin tasks (stock reserved on a bin) as far as the look-ahead has room. */
+  release(d: Dispatcher, w: WorldView, t: number): void;
+}
+export interface BinChoicePolicy {
+  readonly name: string;
+  /** The bin to take a line's stock from, other than `except` and cheaper than `below`; -1: none. */
+  chooseBin(d: Dispatcher, w: WorldView, sku: number, qty: number, except: number, below: number): number;
+  /** What taking a line from `bin` (in the grid) costs, in the unit of `below`. */
+  cost(d: Dispatcher, w: WorldView, bin: number): number;
+}
+export interface PortChoicePolicy {
+  readonly name: string;
+  /** The port for a task with its bin at `cell`, among those still taking robots; -1: none. */
+  choosePort(d: Dispatcher, w: WorldView, cell: number): number;
+  /** Seconds port p adds to a task whose bin is at `cell` (the assignment weighs tasks by it). */
+  cost(d: Dispatcher, w: WorldView, p: number, cell: number): number;
+}
 export interface AssignmentPolicy {
   readonly name: string;
   /** Hands pending tasks to free robots this tick (fetch commands into `cmds`). */
@@ -33,10 +54,104 @@ export interface RestPolicy {
 }
 
 export interface DispatchPolicies {
+  release: ReleasePolicy;
+  binChoice: BinChoicePolicy;
+  portChoice: PortChoicePolicy;
   assignment: AssignmentPolicy;
   rebinding: RebindingPolicy;
   collection: CollectionPolicy;
   rest: RestPolicy;
+}
+
+
+/** Open lines the release reads from the book at a time. */
+const RELEASE_BATCH = 64;
+/** Bin choice: cost of a bin above the one wanted, and of a cell between its stack and the nearest port. */
+const DIG_COST = 4;
+const PORT_CELL_COST = 0.05;
+
+/** Reserve stock for open lines, oldest first, until the look-ahead is full. */
+function releaseLookahead(d: Dispatcher, w: WorldView, t: number): void {
+  let room = d.lookahead(w) - d.pending.length;
+  if (room <= 0) return;
+  for (const id of d.book.openLines(RELEASE_BATCH)) {
+    const l = d.book.line(id)!;
+    let bin = d.chooseBin(w, l.sku, l.qty);
+    if (bin < 0 && d.feed.topUp) {
+      // A capacity run (backlog mode, a replay): stock is topped up so the run never runs dry.
+      const b = d.inventory.emptiestBin(l.sku);
+      d.inventory.replenish(b, l.sku, Math.max(l.qty, d.cfg.unitsPerBin.max));
+      d.replenished++;
+      bin = d.chooseBin(w, l.sku, l.qty);
+    }
+    if (bin < 0) {
+      const orderId = l.orderId;
+      d.book.markShort(id, t);
+      d.shortLines++;
+      d.reportIfDone(orderId, t);
+      continue;
+    }
+    d.inventory.reserve(bin, l.sku, l.qty);
+    d.book.markReserved(id, bin, t);
+    let task = d.tasks.forBin(bin);
+    if (!task) {
+      task = d.tasks.create(bin, t);
+      d.pending.push(task);
+      room--;
+    }
+    task.lines.push(id);
+    if (task.robot >= 0) { d.picking(id, t); d.workDirty.add(task); }
+    if (room <= 0) break;
+  }
+}
+
+/**
+ * The bin to take a line's stock from: enough available, joinable task or none, and cheapest by
+ * depth (bins above it) and distance to the nearest port (see bindCost), other than `except` and
+ * cheaper than `below`. -1 if no bin qualifies.
+ */
+function chooseShallowNearPort(d: Dispatcher, w: WorldView, sku: number, qty: number, except = -1, below = Infinity): number {
+  let best = -1;
+  let bestCost = below;
+  for (const b of d.inventory.binsWithSku(sku)) {
+    if (b === except || d.inventory.availableInBin(b, sku) < qty) continue;
+    const task = d.tasks.forBin(b);
+    let cost: number;
+    if (task) {
+      if (!d.tasks.joinable(task)) continue;
+      cost = -1; // already coming: a shared presentation costs nothing extra
+    } else {
+      if (w.binCell[b]! < 0) continue; // out at a port or on a robot: not now
+      cost = shallowNearPortCost(d, w, b);
+    }
+    if (cost < bestCost || (cost === bestCost && b < best)) { bestCost = cost; best = b; }
+  }
+  return best;
+}
+
+/** What binding a line to `bin` (in the grid) costs: its depth, then its distance to the nearest port. */
+function shallowNearPortCost(d: Dispatcher, w: WorldView, bin: number): number {
+  return d.binDepth(w, bin) * DIG_COST + d.portDistance(w.binCell[bin]!) * PORT_CELL_COST;
+}
+
+/** Seconds port p adds to a task whose bin is at `cell`: the carry there and the work queued ahead. */
+function leastWorkCost(d: Dispatcher, w: WorldView, p: number, cell: number): number {
+  const g = w.grid;
+  const cfg = w.cfg.ports[p]!;
+  const travel = Math.abs(cfg.x - (cell % g.width)) * g.pitchX + Math.abs(cfg.y - ((cell / g.width) | 0)) * g.pitchY;
+  return d.portAssigned[p]! * (d.portCycle[p]! * w.tickSeconds) + travel / w.cfg.robotModel.topSpeedLoaded;
+}
+
+/** The port that adds least to a task with its bin at `cell` (see portCost), among those still taking robots. */
+function chooseLeastWork(d: Dispatcher, w: WorldView, cell: number): number {
+  let best = -1;
+  let bestCost = Infinity;
+  for (let p = 0; p < w.ports.length; p++) {
+    if (!d.takesRobots(w, p)) continue;
+    const cost = leastWorkCost(d, w, p, cell);
+    if (cost < bestCost) { bestCost = cost; best = p; }
+  }
+  return best;
 }
 
 /**
@@ -236,6 +351,18 @@ function collectNearest(d: Dispatcher, w: WorldView, cmds: Command[]): void {
     cmds.push({ type: 'collect', robot: best, port: p, task: d.nextCollectId() });
   }
 }
+
+export const RELEASE = {
+  'look-ahead': { name: 'look-ahead', release: releaseLookahead },
+} as const satisfies Record<string, ReleasePolicy>;
+
+export const BIN_CHOICE = {
+  'shallow-near-port': { name: 'shallow-near-port', chooseBin: chooseShallowNearPort, cost: shallowNearPortCost },
+} as const satisfies Record<string, BinChoicePolicy>;
+
+export const PORT_CHOICE = {
+  'least-work': { name: 'least-work', choosePort: chooseLeastWork, cost: leastWorkCost },
+} as const satisfies Record<string, PortChoicePolicy>;
 
 export const ASSIGNMENT = {
   cost: { name: 'cost', assign: assignByCost },
