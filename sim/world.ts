@@ -1,7 +1,8 @@
 /**
  * The world: grid, stacks, bins, robots, ports, reservations and the seeded PRNG, built from a
  * WorldConfig. All state the simulation needs lives here, in typed arrays where it is touched per tick.
- * `step` (sim/step.ts) is the only thing that changes it.
+ * `step` (sim/step.ts, with the modules it runs: commands, lifecycle, legs, way, motion, port-queue)
+ * is the only thing that changes it.
  */
 import { CellKind, type WorldConfig } from './config.ts';
 import { Grid } from './grid.ts';

@@ -1,5 +1,5 @@
 /**
- * The seam between the world and a path planner. The world (sim/step.ts) asks for one robot's leg at a
+ * The seam between the world and a path planner. The world (sim/legs.ts) asks for one robot's leg at a
  * time with a PlanRequest; the planner reads the grid, the robot's motion tables and a read-only view of
  * what is reserved (Occupancy), and answers with the arrival tick and a timed list of cells (PlannedRuns:
  * straight stop-to-stop runs, each with its departure tick, which the motion tables turn into the tick
