@@ -12,8 +12,9 @@
  *      robot is set for (no wheel switch), lower it onto that stack, drive back; then lift the target;
  *   3. drive loaded from T to the port cell P; lower the bin into the port and lift the previous one out
  *      (the carousel swap: the operator has long finished it);
- *   4. drive loaded to the return stack R (the cheapest stack with room by drive plus lowering time, the
- *      returns filling the nearest stacks first) and lower the bin there;
+ *   4. drive loaded to the return stack R (the cheapest stack with room by drive plus lowering at its
+ *      height now: the stacks nearest the port fill up, and fetches from them make room again) and lower
+ *      the bin there;
  *   5. one tick idle while the WCS gives the next job.
  * The grid changes over the run (returns pile up near the port, dug-out bins on neighbours), and the
  * model follows it in expectation, cycle by cycle (see simulateRun).
@@ -30,6 +31,9 @@
  */
 import type { RobotModel, WorldConfig } from '../../sim/config.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
+
+/** Stacks nearest the port whose heights the model follows one by one (where returns go). */
+const RETURN_CANDIDATES = 64;
 
 export interface CycleEstimate {
   /** Mean seconds per cycle (one presentation). */
@@ -105,15 +109,15 @@ export function cycleEstimate(sc: LoadedScenario, seconds: number): CycleEstimat
    * mean dig drive aside and back (along the axis the robot arrived with), the mean loaded drive on to
    * the port, and the chance it reaches the port set for y.
    */
-  const fromReturn = (R: Cell, pyR: number) => {
-    let empty = 0, toPort = 0, pyP = 0, asideMean = 0;
+  const fromReturn = (R: Cell, pyR: number, weight: (t: Cell) => number = () => 1) => {
+    let empty = 0, toPort = 0, pyP = 0, asideMean = 0, n = 0;
     for (const t of stacks) {
+      const k = weight(t);
       const a = legA(R, t, false, pyR);
-      asideMean += a.py * asideAlong(cfg.pitchY) + (1 - a.py) * asideAlong(cfg.pitchX);
+      asideMean += k * (a.py * asideAlong(cfg.pitchY) + (1 - a.py) * asideAlong(cfg.pitchX));
       const b = legA(t, P, true, a.py);
-      empty += a.t; toPort += b.t; pyP += b.py;
+      empty += k * a.t; toPort += k * b.t; pyP += k * b.py; n += k;
     }
-    const n = stacks.length;
     return { empty: empty / n, toPort: toPort / n, pyP: pyP / n, aside: asideMean / n };
   };
   // The return stacks, cheapest first (drive from the port plus lowering), for the robot's axis at the
@@ -150,14 +154,32 @@ export function cycleEstimate(sc: LoadedScenario, seconds: number): CycleEstimat
     count[per + 1] = extra;
     let bins = cfg.binCount;
     let dig = 0, drive = 0, lower = 0, toTarget = 0, toPort = 0, depth = 0;
-    let r = 0, rh = per; // the return stack now (rank in `ranked`) and its height
+    // The heights of the stacks nearest the port (where returns go), in expectation: each cycle a fetch
+    // takes bins from them as from any stack, dug-out bins land on them as on any, and the return goes
+    // to the cheapest with room by drive plus lowering at its height now.
+    const near = Math.min(ranked.length, RETURN_CANDIDATES);
+    const hts = new Float64Array(near).fill(per);
+    const retDrive = ranked.slice(0, near).map((x) => legA(P, x.c, true, pyAtP));
+    const nearIndex = new Map(ranked.slice(0, near).map((x, i) => [x.c, i] as const));
     const n = Math.max(1, Math.round(cycles));
     for (let j = 0; j < n; j++) {
       // The return stack of this cycle (the cheapest with room): the cycle's legs start from it.
-      while (rh >= H && r < ranked.length - 1) { r++; rh = per; }
+      let r = -1, best = Infinity;
+      for (let i = 0; i < near; i++) {
+        if (hts[i]! > H - 1) continue;
+        const cost = retDrive[i]!.t + atLevel(Math.floor(hts[i]!));
+        if (cost < best) { best = cost; r = i; }
+      }
+      if (r < 0) r = near - 1;
+      const rh = Math.min(H - 1, Math.floor(hts[r]!));
       const R = ranked[r]!.c;
-      const ret = legA(P, R, true, pyAtP);
-      const from = fromReturn(R, ret.py);
+      const ret = retDrive[r]!;
+      // The target is uniform over bins: a stack is chosen with the chance of its height (the near ones
+      // as followed, the others at the mean height of the rest).
+      let nearBins = 0;
+      for (let i = 0; i < near; i++) nearBins += hts[i]!;
+      const restHeight = Math.max(0, (bins - nearBins) / Math.max(1, stacks.length - near));
+      const from = fromReturn(R, ret.py, (t) => { const i = nearIndex.get(t); return i === undefined ? restHeight : hts[i]!; });
       toTarget += from.empty; toPort += from.toPort;
       // Mean dig work over all bins now.
       let work = 0;
@@ -188,10 +210,18 @@ export function cycleEstimate(sc: LoadedScenario, seconds: number): CycleEstimat
         }
       }
       count.set(next);
+      // The near stacks in expectation: a fetch hits stack i with chance h / bins and takes the target and
+      // the bins above it ((h + 1) / 2 on average); the bins dug out land on any stack alike.
+      let dug = 0;
+      for (let h = 1; h <= H; h++) dug += (count[h]! * h * (h - 1)) / 2 / bins;
+      for (let i = 0; i < near; i++) {
+        const h = hts[i]!;
+        hts[i] = Math.max(0, h - (h / bins) * ((h + 1) / 2) + dug / stacksNow);
+      }
       bins -= 1;
-      // The return: onto R, filled to the top before the next.
+      // The return: onto R.
       drive += ret.t; lower += atLevel(rh);
-      count[rh]! -= 1; count[rh + 1]! += 1; rh++; bins += 1;
+      count[rh]! -= 1; count[rh + 1]! += 1; hts[r]! += 1; bins += 1;
     }
     return { dig: dig / n, drive: drive / n, lower: lower / n, toTarget: toTarget / n, toPort: toPort / n, depth: depth / n };
   };
