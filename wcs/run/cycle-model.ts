@@ -8,8 +8,9 @@
  * oldest first (`assignment: nearest-idle`), so that the bin fetched is uniform over all bins: its stack
  * is uniform over stacks weighted by height, its depth uniform over the stack. A cycle:
  *   1. drive empty from the stack the last bin was returned to, R, to the target stack T;
- *   2. dig: for each of the d bins above the target, lift it, drive one cell aside along the axis the
- *      robot is set for (no wheel switch), lower it onto that stack, drive back; then lift the target;
+ *   2. dig: for each of the d bins above the target, lift it, drive to the cheapest stack with room within
+ *      two cells (drive plus lowering at its height, heights drawn from the grid's now), lower it there,
+ *      drive back; then lift the target;
  *   3. drive loaded from T to the port cell P; lower the bin into the port and lift the previous one out
  *      (the carousel swap: the operator has long finished it);
  *   4. drive loaded to the return stack R (the cheapest stack with room by drive plus lowering at its
@@ -32,6 +33,8 @@
 import type { RobotModel, WorldConfig } from '../../sim/config.ts';
 import type { LoadedScenario } from '../scenario/types.ts';
 
+/** Cells around a target (Chebyshev) where the model looks for the stack a dug-out bin goes to. */
+const ASIDE_RADIUS = 2;
 /** Stacks nearest the port whose heights the model follows one by one (where returns go). */
 const RETURN_CANDIDATES = 64;
 
@@ -101,24 +104,58 @@ export function cycleEstimate(sc: LoadedScenario, seconds: number): CycleEstimat
   const extra = cfg.binCount - per * stacks.length;
   const P: Cell = { x: port.x, y: port.y };
 
-  // Returns fill the cheapest stacks (drive from the port plus lowering) to the top, in that order.
-  // Aside and back along the axis the robot is set for (the cheaper neighbour: no wheel switch).
-  const asideAlong = (pitch: number) => runSeconds(pitch, m.topSpeedLoaded, m.accelLoaded) + runSeconds(pitch, m.topSpeed, m.accel) + 2 * halfTick;
+  /**
+   * A bin dug out goes to the cheapest stack with room by loaded drive plus lowering at its height (the
+   * simulator's rule), among the stacks within two cells of the target, their heights drawn from the grid's
+   * now (`share[h]`: the share of stacks with h bins; a full one has no room). Ties go to the lower cell
+   * index (row, then column). Returns the mean of drive there, lowering and the empty drive back, for a
+   * robot at the target set for y with chance `py`.
+   */
+  const asideCost = (py: number, share: Float64Array): number => {
+    const cands: { out: number; back: number }[] = [];
+    for (let dy = -ASIDE_RADIUS; dy <= ASIDE_RADIUS; dy++) {
+      for (let dx = -ASIDE_RADIUS; dx <= ASIDE_RADIUS; dx++) {
+        if (dx === 0 && dy === 0) continue;
+        const o = legA({ x: 0, y: 0 }, { x: dx, y: dy }, true, py);
+        cands.push({ out: o.t, back: legA({ x: dx, y: dy }, { x: 0, y: 0 }, false, o.py).t });
+      }
+    }
+    // P(candidate j costs more than x), strictly (after) or at least (before the candidate in index order).
+    const above = (j: number, x: number, strict: boolean) => {
+      let q = share[H]!;
+      for (let h = 0; h < H; h++) {
+        const c = cands[j]!.out + atLevel(h);
+        if (strict ? c > x : c >= x) q += share[h]!;
+      }
+      return q;
+    };
+    let total = 0, mass = 0;
+    for (let i = 0; i < cands.length; i++) {
+      for (let h = 0; h < H; h++) {
+        if (share[h]! <= 0) continue;
+        const x = cands[i]!.out + atLevel(h);
+        let pr = share[h]!;
+        for (let j = 0; j < cands.length && pr > 0; j++) if (j !== i) pr *= above(j, x, j < i);
+        total += pr * (x + cands[i]!.back);
+        mass += pr;
+      }
+    }
+    return mass > 0 ? total / mass : 0;
+  };
   /**
    * From the return stack R, set for y with chance pyR: the mean empty drive to the target stack, the
    * mean dig drive aside and back (along the axis the robot arrived with), the mean loaded drive on to
    * the port, and the chance it reaches the port set for y.
    */
   const fromReturn = (R: Cell, pyR: number, weight: (t: Cell) => number = () => 1) => {
-    let empty = 0, toPort = 0, pyP = 0, asideMean = 0, n = 0;
+    let empty = 0, toPort = 0, pyP = 0, pyT = 0, n = 0;
     for (const t of stacks) {
       const k = weight(t);
       const a = legA(R, t, false, pyR);
-      asideMean += k * (a.py * asideAlong(cfg.pitchY) + (1 - a.py) * asideAlong(cfg.pitchX));
       const b = legA(t, P, true, a.py);
-      empty += k * a.t; toPort += k * b.t; pyP += k * b.py; n += k;
+      empty += k * a.t; toPort += k * b.t; pyP += k * b.py; pyT += k * a.py; n += k;
     }
-    return { empty: empty / n, toPort: toPort / n, pyP: pyP / n, aside: asideMean / n };
+    return { empty: empty / n, toPort: toPort / n, pyP: pyP / n, pyT: pyT / n };
   };
   // The return stacks, cheapest first (drive from the port plus lowering), for the robot's axis at the
   // port: found by iterating the cycle's axis chain to its fixed point.
@@ -132,11 +169,10 @@ export function cycleEstimate(sc: LoadedScenario, seconds: number): CycleEstimat
   // Mean empty drive from cell c to the target stack (stacks weighted by their bins).
 
   // Digging a target at depth d in a stack of h bins: for each covering bin (taken from the top down) a
-  // lift, one y-cell aside and back, a lowering onto a neighbour of about the same height (it grows);
-  // then the target's lift.
+  // lift, and the drive aside, lowering and drive back of asideCost; then the target's lift.
   const digWork = (h: number, d: number, aside: number) => {
     let work = 0;
-    for (let k = 0; k < d; k++) work += atLevel(h - 1 - k) + aside + atLevel(Math.min(H - 1, h + k));
+    for (let k = 0; k < d; k++) work += atLevel(h - 1 - k) + aside;
     return work + atLevel(h - 1 - d);
   };
   const portGrips = 2 * grip(port.handoverDepth);
@@ -182,11 +218,13 @@ export function cycleEstimate(sc: LoadedScenario, seconds: number): CycleEstimat
       const from = fromReturn(R, ret.py, (t) => { const i = nearIndex.get(t); return i === undefined ? restHeight : hts[i]!; });
       toTarget += from.empty; toPort += from.toPort;
       // Mean dig work over all bins now.
+      const stacksAll = count.reduce((a, c) => a + c, 0);
+      const aside = asideCost(from.pyT, count.map((c) => c / stacksAll));
       let work = 0;
       for (let h = 1; h <= H; h++) {
         if (count[h]! <= 0) continue;
         let perStack = 0;
-        for (let d = 0; d < h; d++) perStack += digWork(h, d, from.aside);
+        for (let d = 0; d < h; d++) perStack += digWork(h, d, aside);
         work += count[h]! * perStack;
         depth += (count[h]! * h * (h - 1)) / 2 / bins;
       }
