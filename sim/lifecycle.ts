@@ -81,12 +81,17 @@ function arriveToDrop(w: World, r: number, cell: number): void {
   grip(w, r, R.step[r] === Step.DigOut ? Step.DigDrop : Step.ReturnDrop, w.lowerTicks[w.grid.stackHeight[cell]!]!);
 }
 
-rules[Step.DigOut] = {
-  goal: (w, r) => {
+/** A leg to a stack to set the carried bin on: the goal kept while it can take the bin, else chosen again. */
+function dropGoal(choose: (w: World, r: number) => number): (w: World, r: number) => number {
+  return (w, r) => {
     const R = w.robots;
-    if (R.goal[r]! < 0 || !canPlace(w, R.goal[r]!, r)) setGoal(w, r, chooseAside(w, r, R.cell[r]!));
+    if (R.goal[r]! < 0 || !canPlace(w, R.goal[r]!, r)) setGoal(w, r, choose(w, r));
     return R.goal[r]!;
-  },
+  };
+}
+
+rules[Step.DigOut] = {
+  goal: dropGoal((w, r) => chooseAside(w, r, w.robots.cell[r]!)),
   arrive: arriveToDrop,
   next: [Step.DigDrop],
 };
@@ -122,10 +127,8 @@ rules[Step.Lift] = {
     w.counters.retrievals++;
     w.counters.depthSum += R.digDepth[r]!;
     w.events.push({ type: 'fetched', robot: r, task: R.jobTask[r]!, bin: b, depth: R.digDepth[r]!, tick: w.tick });
-    R.step[r] = Step.ToPort;
     admit(w, r, R.jobPort[r]!);
-    replan(w, r);
-    tryLeg(w, r);
+    proceed(w, r, Step.ToPort);
   },
   next: [Step.ToPort],
 };
@@ -191,11 +194,7 @@ rules[Step.PortPick] = {
 };
 
 rules[Step.Return] = {
-  goal: (w, r) => {
-    const R = w.robots;
-    if (R.goal[r]! < 0 || !canPlace(w, R.goal[r]!, r)) setGoal(w, r, chooseReturn(w, r, R.bin[r]!));
-    return R.goal[r]!;
-  },
+  goal: dropGoal((w, r) => chooseReturn(w, r, w.robots.bin[r]!)),
   arrive: arriveToDrop,
   next: [Step.ReturnDrop],
 };
@@ -265,11 +264,11 @@ function grip(w: World, r: number, step: Step, ticks: number): void {
 export function hold(w: World, r: number): void {
   const R = w.robots;
   const t = w.tick;
-  if (R.step[r] !== Step.ToPort) { R.phase[r] = Phase.Plan; R.retryAt[r] = t; return; }
+  if (R.step[r] !== Step.ToPort) { replan(w, r); return; }
   const port = w.ports[R.jobPort[r]!]!;
   const slot = port.queue.indexOf(r);
   if (slot < 0) return;                                     // not admitted yet
-  if (port.slotCells[slot] !== R.cell[r]) { R.phase[r] = Phase.Plan; R.retryAt[r] = t; tryLeg(w, r); return; }
+  if (port.slotCells[slot] !== R.cell[r]) { replan(w, r); tryLeg(w, r); return; }
   if (slot !== 0) return;                                   // in the buffer, waiting to move up
   if (R.bin[r]! >= 0) {
     if (port.canAccept(t)) grip(w, r, Step.PortDrop, w.portGripTicks[port.index]!);

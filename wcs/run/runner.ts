@@ -88,7 +88,7 @@ export function runScenario(sc: LoadedScenario, opts: RunOptions): RunResult {
   let minuteBase = 0;
   const run = new Run(world, dispatcher);
   if (trace) run.observe((_w, events) => trace.events(events));
-  if (opts.onTick) { const onTick = opts.onTick; run.observe((w) => onTick(w)); }
+  if (opts.onTick) run.observe(opts.onTick);
   run.observe((w) => {
     if (w.tick % minuteTicks !== 0) return;
     let busy = 0;

@@ -78,7 +78,8 @@ export class SiteOrders {
     private readonly opts: SiteOrdersOptions,
   ) {
     const wcs = scenario.wcs;
-    this.releaseWindow = releaseWindowOf(scenario);
+    const lookahead = firstLookahead(new Grid(scenario.world), scenario.world, wcs);
+    this.releaseWindow = releaseWindowOf(lookahead);
     this.service = new OrderService({
       site: scenario.world.name, catalogue: Catalogue.seeded(wcs.skus), store, clock: () => client.state.simSeconds,
       grid: {
@@ -93,7 +94,7 @@ export class SiteOrders {
     this.reconcile(stock);
     if (opts.demand === 'profile') {
       this.source = new OrderSource(wcs.orders, wcs.skus, createRng(streamSeed(wcs.seed, DEMAND_STREAM)));
-      this.backlog = wcs.orders.mode === 'backlog' ? backlogOf(scenario) : 0;
+      this.backlog = wcs.orders.mode === 'backlog' ? backlogOf(scenario, lookahead) : 0;
       // Synthetic orders leave as soon as they are complete.
       this.service.subscribe((e) => {
         if (e.type !== 'order.status' || !e.orderId.startsWith('sim-')) return;
@@ -273,17 +274,16 @@ export class SiteOrders {
  * MIN_RELEASE_WINDOW: the dispatcher plans from these (and may join lines of one bin), so it always has
  * more than its look-ahead takes. Polaris: 8,892 lines; Thalia: 69,248. Pure.
  */
-export function releaseWindowOf(sc: LoadedScenario): number {
-  return Math.max(MIN_RELEASE_WINDOW, RELEASE_WINDOW_LOOKAHEADS * firstLookahead(new Grid(sc.world), sc.world, sc.wcs));
+export function releaseWindowOf(firstLookaheadTasks: number): number {
+  return Math.max(MIN_RELEASE_WINDOW, RELEASE_WINDOW_LOOKAHEADS * firstLookaheadTasks);
 }
 
 /**
- * Synthetic backlog: as many open orders as the WCS's look-ahead takes (its port work for
- * lookaheadSeconds) plus four lines per robot, as the headless dispatcher keeps. Pure.
+ * Synthetic backlog: as many open orders as the WCS's first look-ahead (`firstLookaheadTasks`, see
+ * firstLookahead) takes plus four lines per robot, as the headless dispatcher keeps. Pure.
  */
-export function backlogOf(sc: LoadedScenario): number {
+export function backlogOf(sc: LoadedScenario, firstLookaheadTasks: number): number {
   const o = sc.wcs.orders;
   if (o.backlogOrders > 0) return o.backlogOrders;
-  const tasks = firstLookahead(new Grid(sc.world), sc.world, sc.wcs);
-  return Math.ceil((tasks + sc.world.robotCount * 4) / Math.max(1, o.linesPerOrder.mean));
+  return Math.ceil((firstLookaheadTasks + sc.world.robotCount * 4) / Math.max(1, o.linesPerOrder.mean));
 }
