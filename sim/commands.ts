@@ -1,9 +1,10 @@
 /**
  * Commands from the warehouse control, applied at the start of a tick (see step()): fetch a bin to a
- * port, collect a bin from a port, park, and the operator's work for a bin. A command the world cannot
+ * port, collect a bin from a port, park, the operator's work for a bin, where bins go back to (home
+ * areas) and where robots wait for a port (staging). A command the world cannot
  * carry out is refused with a CommandError and changes nothing. Part of step(): the only writer of World state.
  */
-import type { Command } from './events.ts';
+import type { Area, Command } from './events.ts';
 import { setGoal } from './legs.ts';
 import { admit } from './port-queue.ts';
 import { Job, Phase, Step } from './robots.ts';
@@ -18,6 +19,8 @@ export const MAX_WORK = 0xffff;
 /** Applies one command (a robot's job, or a bin's work); throws CommandError, changing nothing, when it cannot. */
 export function apply(w: World, c: Command): void {
   if (c.type === 'work') { setWork(w, c.bin, c.lines, c.units); return; }
+  if (c.type === 'home') { setHome(w, c.bins, c.area); return; }
+  if (c.type === 'staging') { setStaging(w, c.port, c.cells); return; }
   const R = w.robots;
   const r = c.robot;
   if (r < 0 || r >= R.count) throw new CommandError(`robot ${r} does not exist`);
@@ -70,4 +73,32 @@ function setWork(w: World, b: number, lines: number, units: number): void {
   checkWork(lines, units);
   w.binLines[b] = lines;
   w.binUnits[b] = units;
+}
+
+/** Most home areas a world keeps (binHome is 16-bit, 0 meaning none). */
+export const MAX_HOME_AREAS = 0xfffe;
+
+/** Bins `bins` go back into `area` (null: anywhere). */
+function setHome(w: World, bins: readonly number[], area: Area | null): void {
+  const g = w.grid;
+  for (const b of bins) if (!Number.isInteger(b) || b < 0 || b >= w.binCell.length) throw new CommandError(`bin ${b} does not exist`);
+  let home = 0;
+  if (area) {
+    const { x0, y0, x1, y1 } = area;
+    const ok = [x0, y0, x1, y1].every(Number.isInteger) && x0 >= 0 && x0 <= x1 && x1 < g.width && y0 >= 0 && y0 <= y1 && y1 < g.depth;
+    if (!ok) throw new CommandError(`area ${JSON.stringify(area)}: expected integer bounds with 0 <= x0 <= x1 < ${g.width} and 0 <= y0 <= y1 < ${g.depth}`);
+    const i = w.homeAreas.findIndex((a) => a.x0 === x0 && a.y0 === y0 && a.x1 === x1 && a.y1 === y1);
+    if (i < 0 && w.homeAreas.length >= MAX_HOME_AREAS) throw new CommandError(`more than ${MAX_HOME_AREAS} home areas`);
+    home = (i < 0 ? w.homeAreas.push({ x0, y0, x1, y1 }) : i + 1);
+  }
+  for (const b of bins) w.binHome[b] = home;
+}
+
+/** Robots waiting for `port` use `cells`, the most preferred first. */
+function setStaging(w: World, port: number, cells: readonly number[]): void {
+  if (!Number.isInteger(port) || port < 0 || port >= w.ports.length) throw new CommandError(`port ${port} does not exist`);
+  for (const c of cells) {
+    if (!Number.isInteger(c) || c < 0 || c >= w.grid.cells || !w.grid.isParking(c)) throw new CommandError(`staging cell ${c} is not a parking cell`);
+  }
+  w.staging[port] = Int32Array.from(cells);
 }

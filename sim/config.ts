@@ -90,14 +90,8 @@ export interface WorldConfig {
   robotModel: RobotModel;
   ports: PortConfig[];
   binCount: number;
-  /** Share of bins placed in 'zones' (bins remember a home zone for the zone return policy). */
-  zones: number;
   /** How bins dug out of the way are placed: 'nearest' stack top with room. */
   digPolicy: 'nearest';
-  /** Where bins coming back from a port go. */
-  returnPolicy: 'nearest' | 'zone';
-  /** Robots not yet admitted to a port's queue wait near the port (true) or where they are (false). */
-  portStaging: boolean;
 }
 
 /** R5 (Red Line) defaults, see ../shared reference autostore.md. */

@@ -4,6 +4,7 @@
  * that holds no bin a fetch is after (such a stack must not be covered), at the least estimated cost
  * (drive there plus lower the bin). Natural sorting emerges: returned bins land on top near the ports.
  */
+import type { Area } from './events.ts';
 import type { Grid } from './grid.ts';
 import { driveLowerBound } from './kinematics.ts';
 import type { World } from './world.ts';
@@ -24,15 +25,16 @@ export function canPlace(w: World, cell: number, robot: number): boolean {
 }
 
 /**
- * The best stack within rings of growing radius around `origin` that passes `accept`; -1 if none
- * within `maxRadius`. Stops once a ring cannot beat the best found.
+ * The cheapest stack to set a bin on within rings of growing radius around `origin`, inside `area` when
+ * given; -1 if none within `maxRadius`. Stops once a ring cannot beat the best found.
  */
-function ringSearch(w: World, robot: number, origin: number, maxRadius: number, zone: number): number {
+function ringSearch(w: World, robot: number, origin: number, maxRadius: number, area: Area | null): number {
   const axis = w.robots.axis[robot]!;
+  const width = w.grid.width;
   let best = -1;
   let bestCost = 0x7fffffff;
   const visit = (c: number) => {
-    if (zone >= 0 && w.zoneOf[c] !== zone) return;
+    if (area && !inArea(area, c % width, (c / width) | 0)) return;
     if (!canPlace(w, c, robot)) return;
     const cost = placementCost(w, origin, axis, c, 1);
     if (cost < bestCost || (cost === bestCost && c < best)) { bestCost = cost; best = c; }
@@ -44,6 +46,10 @@ function ringSearch(w: World, robot: number, origin: number, maxRadius: number, 
     ring(w.grid, origin, r, visit);
   }
   return best;
+}
+
+function inArea(a: Area, x: number, y: number): boolean {
+  return x >= a.x0 && x <= a.x1 && y >= a.y0 && y <= a.y1;
 }
 
 /** Visit the cells at Chebyshev distance exactly r from `origin` that lie on the grid. */
@@ -62,36 +68,49 @@ function ring(g: Grid, origin: number, r: number, visit: (cell: number) => void)
 
 /** Where to set down a bin dug out from above the target in stack `target` ('nearest' policy). */
 export function chooseAside(w: World, robot: number, target: number): number {
-  return ringSearch(w, robot, target, Math.max(w.grid.width, w.grid.depth), -1);
-}
-
-/** Where a bin coming back from a port goes: nearest stack with room, or nearest within its home zone. */
-export function chooseReturn(w: World, robot: number, bin: number): number {
-  const from = w.robots.cell[robot]!;
-  const radius = Math.max(w.grid.width, w.grid.depth);
-  if (w.cfg.returnPolicy === 'zone') {
-    const c = ringSearch(w, robot, from, radius, w.binZone[bin]!);
-    if (c >= 0) return c;
-  }
-  return ringSearch(w, robot, from, radius, -1);
+  return ringSearch(w, robot, target, Math.max(w.grid.width, w.grid.depth), null);
 }
 
 /**
- * Nearest cell to `origin` (default: where the robot stands) where a robot may wait out of everyone's way:
- * a parking cell nobody holds or is heading for, over no stack a fetch is after. `lattice`: only cells
- * with even column and row, so that robots waiting there leave every odd row and column open as a lane
- * (used for waiting near ports, where a solid line of waiting robots would wall the port rows off).
+ * Where a bin coming back from a port goes: the cheapest stack with room inside the home area the
+ * warehouse control gave the bin, or, without one or with that area full, anywhere.
  */
-export function chooseParking(w: World, robot: number, origin = w.robots.cell[robot]!, lattice = false): number {
+export function chooseReturn(w: World, robot: number, bin: number): number {
+  const from = w.robots.cell[robot]!;
+  const radius = Math.max(w.grid.width, w.grid.depth);
+  const home = w.binHome[bin]!;
+  if (home > 0) {
+    const c = ringSearch(w, robot, from, radius, w.homeAreas[home - 1]!);
+    if (c >= 0) return c;
+  }
+  return ringSearch(w, robot, from, radius, null);
+}
+
+/**
+ * Can a robot wait on `cell` now, out of everyone's way: a parking cell nobody holds or is heading for,
+ * over no stack a fetch is after, not on a way being cleared for another robot?
+ */
+function canWait(w: World, c: number): boolean {
+  return w.grid.isParking(c) && w.grid.protectedCount[c]! === 0 && w.res.foreverOwner(c) === -1 && w.goalOf[c] === -1
+    && w.scratch.avoid[c] !== w.scratch.searchStamp;
+}
+
+/** The nearest cell to where the robot stands where it may wait (ties: the lowest cell index); -1: none. */
+export function chooseParking(w: World, robot: number): number {
   const g = w.grid;
+  const origin = w.robots.cell[robot]!;
   let best = -1;
   const visit = (c: number) => {
-    if (lattice && (((c % g.width) | ((c / g.width) | 0)) & 1) !== 0) return;
-    if (!g.isParking(c) || g.protectedCount[c]! > 0 || w.res.foreverOwner(c) !== -1 || w.goalOf[c] !== -1) return;
-    if (w.scratch.avoid[c] === w.scratch.searchStamp) return; // on a way being cleared for another robot
-    if (best < 0 || c < best) best = c;
+    if (canWait(w, c) && (best < 0 || c < best)) best = c;
   };
   const R = Math.max(g.width, g.depth);
   for (let r = 1; r <= R && best < 0; r++) ring(g, origin, r, visit);
   return best;
+}
+
+/** Where a robot not yet admitted to `port`'s queue waits: the first free cell of the port's staging list; -1: where it stands. */
+export function chooseStaging(w: World, port: number): number {
+  const cells = w.staging[port]!;
+  for (let i = 0; i < cells.length; i++) if (canWait(w, cells[i]!)) return cells[i]!;
+  return -1;
 }

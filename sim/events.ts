@@ -25,6 +25,9 @@ export type WorldEvent =
   /** The watchdog saw a robot with a goal and no progress for over 60 simulated seconds. */
   | { type: 'stuck'; robot: number; tick: number; cell: number };
 
+/** A rectangle of grid cells, bounds included. */
+export interface Area { x0: number; y0: number; x1: number; y1: number }
+
 /** What the warehouse control asks of the world. */
 export type Command =
   /**
@@ -37,4 +40,14 @@ export type Command =
   /** Go to `port` and take a finished bin back into the grid. */
   | { type: 'collect'; robot: number; port: number; task: number }
   /** Drive to `cell` and park. */
-  | { type: 'park'; robot: number; cell: number };
+  | { type: 'park'; robot: number; cell: number }
+  /**
+   * Where `bins` go back to from a port: the cheapest stack with room inside `area`, or, when it has none,
+   * anywhere (null: anywhere, the default).
+   */
+  | { type: 'home'; bins: readonly number[]; area: Area | null }
+  /**
+   * Where robots not yet admitted to `port`'s queue wait: the first of `cells` (parking cells, the most
+   * preferred first) that is free when one is needed; none free, or no cells (the default): where they stand.
+   */
+  | { type: 'staging'; port: number; cells: readonly number[] };

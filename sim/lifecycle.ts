@@ -5,7 +5,7 @@
  * ReturnDrop when the port hands back a finished bin); a collect runs ToPort → PortPick → Return →
  * ReturnDrop; a park is one leg. Part of step(): the only writer of World state.
  */
-import { chooseAside, chooseParking, chooseReturn, canPlace } from './dig.ts';
+import { chooseAside, chooseParking, chooseReturn, chooseStaging, canPlace } from './dig.ts';
 import { apply } from './commands.ts';
 import { setGoal, tryLeg } from './legs.ts';
 import { admit } from './port-queue.ts';
@@ -139,10 +139,10 @@ rules[Step.ToPort] = {
     const port = w.ports[R.jobPort[r]!]!;
     const slot = port.queue.indexOf(r);
     if (slot < 0) {
-      // Not admitted yet: wait near the port, so that the drive in is short when a slot frees.
-      if (!w.cfg.portStaging) return -1;
+      // Not admitted yet: wait where the warehouse control stages robots for this port (see the
+      // 'staging' command), or where the robot stands.
       const gl = R.goal[r]!;
-      if (gl < 0 || (w.res.foreverOwner(gl) !== -1 && w.res.foreverOwner(gl) !== r)) setGoal(w, r, chooseParking(w, r, port.approach, true));
+      if (gl < 0 || (w.res.foreverOwner(gl) !== -1 && w.res.foreverOwner(gl) !== r)) setGoal(w, r, chooseStaging(w, port.index));
       return R.goal[r]!;
     }
     // The robot ahead may still be driving into this slot; wait until it has moved up.

@@ -13,7 +13,7 @@ import { sipp } from './planner/sipp.ts';
 import { PortState } from './ports.ts';
 import { createRng, forkRng, nextInt, type RngState } from './rng.ts';
 import { MAX_PLAN_RUNS, Robots, TIME_CATEGORIES } from './robots.ts';
-import type { Command, WorldEvent } from './events.ts';
+import type { Area, Command, WorldEvent } from './events.ts';
 import type { WorldView } from './world-view.ts';
 
 export interface WorldOptions {
@@ -81,14 +81,20 @@ export class World implements WorldView {
   readonly binLevel: Int16Array;
   readonly binRobot: Int32Array;
   readonly binPort: Int16Array;
-  readonly binZone: Uint8Array;
+  /**
+   * Per bin: where it goes back to from a port, as an index into homeAreas plus one; 0: anywhere. Set by
+   * the warehouse control ('home' commands).
+   */
+  readonly binHome: Uint16Array;
+  /** The areas binHome names, each kept once. */
+  readonly homeAreas: Area[] = [];
+  /** Per port: the cells where robots not yet admitted to its queue wait, most preferred first ('staging' commands). */
+  readonly staging: Int32Array[];
   /** 1 while a fetch is heading for the bin. */
   readonly binTargeted: Uint8Array;
   /** The operator's work for the bin at its next presentation: order lines and units to pick. */
   readonly binLines: Uint16Array;
   readonly binUnits: Uint16Array;
-  /** Zone of each cell (vertical stripes), for the zone return policy. */
-  readonly zoneOf: Uint8Array;
   /** Robot whose current leg ends at this cell (chosen, maybe not yet planned), or -1. */
   readonly goalOf: Int32Array;
   /** What the KPIs read (the simulation never does): see WorldCounters. */
@@ -137,9 +143,7 @@ export class World implements WorldView {
       return new PortState(i, p, g.cell(p.x, p.y), slots, g.cell(ax, ay), cfg.tickSeconds);
     });
 
-    this.zoneOf = new Uint8Array(g.cells);
-    const zones = Math.max(1, cfg.zones);
-    for (let c = 0; c < g.cells; c++) this.zoneOf[c] = Math.min(zones - 1, Math.floor(((c % g.width) * zones) / g.width));
+    this.staging = this.ports.map(() => new Int32Array(0));
     this.goalOf = new Int32Array(g.cells).fill(-1);
     this.deferred = new Array<Command | undefined>(cfg.robotCount).fill(undefined);
     this.scratch = {
@@ -157,7 +161,7 @@ export class World implements WorldView {
     this.binLevel = new Int16Array(n);
     this.binRobot = new Int32Array(n).fill(-1);
     this.binPort = new Int16Array(n).fill(-1);
-    this.binZone = new Uint8Array(n);
+    this.binHome = new Uint16Array(n);
     this.binTargeted = new Uint8Array(n);
     this.binLines = new Uint16Array(n);
     this.binUnits = new Uint16Array(n);
@@ -178,7 +182,6 @@ export class World implements WorldView {
         const level = g.push(c, b);
         this.binCell[b] = c;
         this.binLevel[b] = level;
-        this.binZone[b] = this.zoneOf[c]!;
       }
     }
 
@@ -213,9 +216,9 @@ function shuffled(n: number, rng: RngState): Int32Array {
 
 /**
  * A hash of the whole state of the world (FNV-1a over 32-bit words): the clock, both random streams,
- * every robot's state (its plan's live runs only), stacks and protections, every bin's whereabouts and
- * work, the reservation table, the ports (queues, bins, operator), deferred commands and the counters
- * the KPIs read. Configuration and per-tick scratch are not state. Same scenario and seed, same hash.
+ * every robot's state (its plan's live runs only), stacks and protections, every bin's whereabouts,
+ * work and home area, the goal claims, the ports' staging cells, the reservation table, the ports
+ * (queues, bins, operator), deferred commands and the counters the KPIs read. Configuration and per-tick scratch are not state. Same scenario and seed, same hash.
  */
 export function stateHash(w: World): string {
   let h = 0x811c9dc5;
@@ -241,6 +244,10 @@ export function stateHash(w: World): string {
   all(g.stackHeight); all(g.stackBins); all(g.protectedCount);
   all(w.binCell); all(w.binLevel); all(w.binRobot); all(w.binPort); all(w.binTargeted); all(w.binLines); all(w.binUnits);
   all(w.goalOf);
+  all(w.binHome);
+  mix(w.homeAreas.length);
+  for (const a of w.homeAreas) { mix(a.x0); mix(a.y0); mix(a.x1); mix(a.y1); }
+  for (const cells of w.staging) all(cells);
   const res = w.res;
   for (let c = 0; c < res.cells; c++) {
     const n = res.count[c]!;

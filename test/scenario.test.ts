@@ -87,7 +87,7 @@ describe('defaults', () => {
     const { world, wcs } = parseScenario(minimal());
     expect(world).toMatchObject({
       seed: 1, tickSeconds: 0.1, pitchX: 0.705, pitchY: 0.48, binHeight: 0.33, blocked: [], chargers: [],
-      zones: 1, digPolicy: 'nearest', returnPolicy: 'nearest',
+      digPolicy: 'nearest',
     });
     expect(world.robotModel).toEqual(R5);
     expect(world.ports[0]).toEqual({
@@ -95,7 +95,7 @@ describe('defaults', () => {
       minCycleSeconds: 8, transferSeconds: 2.5, handoverDepth: 1,
       station: { exchange: { meanSeconds: 3, cv: 0.25 }, line: { meanSeconds: 5, cv: 0.5 }, unit: { meanSeconds: 1.5, cv: 0.5 }, minSeconds: 1, staffed: true },
     });
-    expect(wcs).toMatchObject({ seed: 1, compartments: 1, lookaheadSeconds: 1800 });
+    expect(wcs).toMatchObject({ seed: 1, compartments: 1, lookaheadSeconds: 1800, returnPolicy: 'nearest', zones: 1, portStaging: true });
     expect(wcs.orders).toMatchObject({ ordersPerHour: 0, backlogOrders: 0, channels: { web: 1 } });
     expect(wcs.orders.hourlyProfile).toEqual(new Array(24).fill(1));
   });

@@ -31,7 +31,7 @@ if (values.variant) {
   if (robots) sc.world.robotCount = Number(robots);
   sc.wcs.assignment = v.assignment;
   sc.wcs.lookaheadSeconds = v.lookaheadSeconds;
-  sc.world.portStaging = v.portStaging;
+  sc.wcs.portStaging = v.portStaging;
   const k = runScenario(sc, { seconds: Number(values.hours ?? 1) * 3600, warmupSeconds: 600, dispatch: { restAfterSeconds: v.rest, rebind: v.rebind } }).kpis;
   process.stdout.write(`${JSON.stringify({ perHour: k.binPresentationsPerHour, efficiency: k.bounds.efficiency, fleet: k.bounds.fleetPerHour,
     linesPerHour: k.orderLines.completed / (k.simulatedSeconds / 3600), lineLead: k.orderLines.meanLeadSeconds,

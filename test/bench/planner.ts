@@ -89,7 +89,7 @@ function runCase(c: Case): Result {
   const cfg: WorldConfig = {
     name: c.name, seed: 7, tickSeconds: unit ? 0.5 : 0.1, width: m.width, depth: m.height, height: 1,
     pitchX: unit ? 1 : 0.705, pitchY: unit ? 1 : 0.48, binHeight: 0.33, blocked, chargers: [], robotCount: c.robots,
-    robotModel: unit ? UNIT : { ...R5 }, ports: [], binCount: 1, zones: 1, digPolicy: 'nearest', returnPolicy: 'nearest', portStaging: true,
+    robotModel: unit ? UNIT : { ...R5 }, ports: [], binCount: 1, digPolicy: 'nearest',
   };
   const w = new World(cfg, { check: process.env.PLANNER_CHECK === '1' });
   const ticksPerStep = Math.round(1 / cfg.tickSeconds);

@@ -8,7 +8,7 @@ export function openGrid(over: Partial<WorldConfig> = {}): WorldConfig {
   return {
     name: 'test', seed: 1, tickSeconds: 0.1, width: 20, depth: 16, height: 8, pitchX: 0.705, pitchY: 0.48,
     binHeight: 0.33, blocked: [], chargers: [], robotCount: 1, robotModel: { ...R5 }, ports: [], binCount: 100,
-    zones: 1, digPolicy: 'nearest', returnPolicy: 'nearest', portStaging: true, ...over,
+    digPolicy: 'nearest', ...over,
   };
 }
 

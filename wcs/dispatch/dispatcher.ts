@@ -40,7 +40,7 @@ import { OrderBook } from '../orders/book.ts';
 import { ProfileFeed, type OrderFeed } from '../orders/feed.ts';
 import type { OrderSpec } from '../orders/profile.ts';
 import type { WcsConfig } from '../scenario/types.ts';
-import { ASSIGNMENT, BIN_CHOICE, COLLECTION, PORT_CHOICE, REBINDING, RELEASE, REST, type DispatchPolicies } from './policies.ts';
+import { ASSIGNMENT, BIN_CHOICE, COLLECTION, PORT_CHOICE, REBINDING, RELEASE, REST, RETURNS, STAGING, type DispatchPolicies } from './policies.ts';
 import { TaskTable, type BinTask } from './tasks.ts';
 
 export interface DispatchOptions {
@@ -118,6 +118,8 @@ export class Dispatcher {
   readonly backlogOrders: number;
   private nextOrderId = 0;
   private nextCollectTask = -2;
+  /** Whether the world has been given the home areas and staging cells. */
+  private configured = false;
   /** The decisions, as named policies (./policies.ts). */
   readonly policies: DispatchPolicies;
   private readonly rng: RngState;
@@ -159,6 +161,7 @@ export class Dispatcher {
       release: RELEASE['look-ahead'], binChoice: BIN_CHOICE['shallow-near-port'], portChoice: PORT_CHOICE['least-work'],
       assignment: ASSIGNMENT[cfg.assignment], rebinding: this.opts.rebind ? REBINDING['just-in-time'] : REBINDING.none,
       collection: COLLECTION.nearest, rest: this.opts.restAfterSeconds > 0 ? REST.lattice : REST.none,
+      returns: RETURNS[cfg.returnPolicy], staging: cfg.portStaging ? STAGING['near-port'] : STAGING.none,
       ...this.opts.policies,
     };
     // The WCS's own stream, from the run's seed: building a dispatcher draws nothing from the world's.
@@ -211,6 +214,12 @@ export class Dispatcher {
     this.intake(t, w.tickSeconds);
     this.release(w, t);
     const cmds: Command[] = [];
+    if (!this.configured) {
+      // The world learns once where bins go back to and where robots wait for ports.
+      this.policies.returns.homes(this, w, cmds);
+      this.policies.staging.staging(this, w, cmds);
+      this.configured = true;
+    }
     this.policies.assignment.assign(this, w, t, cmds);
     if (t % HOUSEKEEPING_TICKS === 0) this.policies.collection.collect(this, w, cmds);
     if (t % HOUSEKEEPING_TICKS === HOUSEKEEPING_TICKS / 2) this.policies.rest.rest(this, w, t, cmds);

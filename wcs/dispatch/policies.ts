@@ -4,7 +4,9 @@
  * line's stock comes from (bin choice), which port a task goes to (port choice), who takes which
  * pending task (assignment), whether a task's line may
  * move to a better bin just before it starts (rebinding), which robot takes a finished bin back from a
- * port (collection), and where idle robots wait (rest). A policy is given the dispatcher, whose tasks,
+ * port (collection), where idle robots wait (rest), where bins go back to (returns: home areas given to
+ * the world once) and where robots wait for a full port (staging: cells given to the world once). A
+ * policy is given the dispatcher, whose tasks,
  * ports and means (available, choosePort, start, chooseBin, ...) it works with, and the world's view;
  * it returns commands through `cmds`.
  */
@@ -53,6 +55,17 @@ export interface RestPolicy {
   rest(d: Dispatcher, w: WorldView, t: number, cmds: Command[]): void;
 }
 
+export interface ReturnPolicy {
+  readonly name: string;
+  /** The bins' home areas, given to the world at the start ('home' commands into `cmds`). */
+  homes(d: Dispatcher, w: WorldView, cmds: Command[]): void;
+}
+export interface StagingPolicy {
+  readonly name: string;
+  /** Where robots wait for each port, given to the world at the start ('staging' commands into `cmds`). */
+  staging(d: Dispatcher, w: WorldView, cmds: Command[]): void;
+}
+
 export interface DispatchPolicies {
   release: ReleasePolicy;
   binChoice: BinChoicePolicy;
@@ -61,6 +74,8 @@ export interface DispatchPolicies {
   rebinding: RebindingPolicy;
   collection: CollectionPolicy;
   rest: RestPolicy;
+  returns: ReturnPolicy;
+  staging: StagingPolicy;
 }
 
 
@@ -331,6 +346,45 @@ function restOnLattice(d: Dispatcher, w: WorldView, t: number, cmds: Command[]):
   }
 }
 
+/**
+ * 'zone': zones are stripes across the grid's width (d.cfg.zones of them); a bin belongs to the zone
+ * it starts in and goes back there (to the cheapest stack with room in it; anywhere when it is full).
+ */
+function homesByZone(d: Dispatcher, w: WorldView, cmds: Command[]): void {
+  const g = w.grid;
+  const zones = Math.max(1, Math.min(d.cfg.zones, g.width));
+  const zoneOfX = (x: number) => Math.min(zones - 1, Math.floor((x * zones) / g.width));
+  const bins: number[][] = Array.from({ length: zones }, () => []);
+  for (let b = 0; b < w.binCell.length; b++) {
+    const c = w.binCell[b]!;
+    if (c >= 0) bins[zoneOfX(c % g.width)]!.push(b);
+  }
+  let x0 = 0;
+  for (let z = 0; z < zones; z++) {
+    let x1 = x0;
+    while (x1 + 1 < g.width && zoneOfX(x1 + 1) === z) x1++;
+    cmds.push({ type: 'home', bins: bins[z]!, area: { x0, y0: 0, x1, y1: g.depth - 1 } });
+    x0 = x1 + 1;
+  }
+}
+
+/**
+ * 'near-port': robots wait for a port on the parking cells nearest its approach (Chebyshev distance,
+ * then cell index), on a lattice of even columns and rows only, so that waiting robots leave every odd
+ * row and column open as a lane (a solid line of them would wall the port rows off).
+ */
+function stageNearPort(d: Dispatcher, w: WorldView, cmds: Command[]): void {
+  const g = w.grid;
+  const lattice: number[] = [];
+  for (let c = 0; c < g.cells; c++) if (((g.x(c) | g.y(c)) & 1) === 0 && g.isParking(c)) lattice.push(c);
+  for (const port of w.ports) {
+    const ax = g.x(port.approach), ay = g.y(port.approach);
+    const dist = (c: number) => Math.max(Math.abs(g.x(c) - ax), Math.abs(g.y(c) - ay));
+    const cells = lattice.filter((c) => c !== port.approach).sort((a, b) => dist(a) - dist(b) || a - b);
+    cmds.push({ type: 'staging', port: port.index, cells });
+  }
+}
+
 /** Ports holding finished bins with no robot coming get the nearest free robot. */
 function collectNearest(d: Dispatcher, w: WorldView, cmds: Command[]): void {
   const R = w.robots;
@@ -377,6 +431,16 @@ export const REBINDING = {
 export const COLLECTION = {
   nearest: { name: 'nearest', collect: collectNearest },
 } as const satisfies Record<string, CollectionPolicy>;
+
+export const RETURNS = {
+  nearest: { name: 'nearest', homes: () => {} },
+  zone: { name: 'zone', homes: homesByZone },
+} as const satisfies Record<string, ReturnPolicy>;
+
+export const STAGING = {
+  'near-port': { name: 'near-port', staging: stageNearPort },
+  none: { name: 'none', staging: () => {} },
+} as const satisfies Record<string, StagingPolicy>;
 
 export const REST = {
   lattice: { name: 'lattice', rest: restOnLattice },

@@ -410,9 +410,7 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
       pitchX: f.grid.pitch?.x ?? 0.705, pitchY: f.grid.pitch?.y ?? 0.48, binHeight: f.grid.binHeight ?? 0.33,
       blocked, chargers: (f.grid.chargers ?? []).map((c) => ({ x: c.x, y: c.y })),
       robotCount: f.robots.count, robotModel: { ...R5, ...f.robots.kinematics }, ports: ports.map((p) => p.port),
-      binCount: f.bins.count, zones: f.bins.zones ?? 1,
-      digPolicy: f.dispatch?.digPolicy ?? 'nearest', returnPolicy: f.dispatch?.returnPolicy ?? 'nearest',
-      portStaging: f.dispatch?.portStaging ?? true,
+      binCount: f.bins.count, digPolicy: f.dispatch?.digPolicy ?? 'nearest',
     };
     // Storage as the simulator lays it out: without ports, buffers, chargers, blocked cells and the
     // streets it keeps free around every port.
@@ -435,6 +433,8 @@ export function parseScenario(json: unknown, source?: string): LoadedScenario {
       },
       lookaheadSeconds: f.dispatch?.lookaheadSeconds ?? 1800,
       assignment: f.dispatch?.assignment ?? 'cost',
+      returnPolicy: f.dispatch?.returnPolicy ?? 'nearest', zones: f.bins.zones ?? 1,
+      portStaging: f.dispatch?.portStaging ?? true,
     };
     return { file: f, world, wcs };
   } catch (e) {

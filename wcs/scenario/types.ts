@@ -120,6 +120,12 @@ export interface WcsConfig {
   };
   lookaheadSeconds: number;
   assignment: 'cost' | 'nearest-idle';
+  /** Where bins go back from a port: the nearest stack with room, or within their home zone. */
+  returnPolicy: 'nearest' | 'zone';
+  /** Zones for the 'zone' return policy: stripes across the grid's width; a bin's zone is the one it starts in. */
+  zones: number;
+  /** Robots not yet admitted to a port's queue wait near the port (true) or where they are (false). */
+  portStaging: boolean;
 }
 
 export interface LoadedScenario {
