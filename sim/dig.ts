@@ -53,7 +53,7 @@ function inArea(a: Area, x: number, y: number): boolean {
 }
 
 /** Visit the cells at Chebyshev distance exactly r from `origin` that lie on the grid. */
-function ring(g: Grid, origin: number, r: number, visit: (cell: number) => void): void {
+export function ring(g: Pick<Grid, 'width' | 'depth'>, origin: number, r: number, visit: (cell: number) => void): void {
   const ox = origin % g.width, oy = (origin / g.width) | 0;
   for (let dy = -r; dy <= r; dy++) {
     const y = oy + dy;

@@ -52,7 +52,10 @@ export function tryLeg(w: World, r: number): void {
   R.backoff[r] = b + 1;
 }
 
-/** Send robot r, idle or only parked, to a parking cell of the world's own choosing, planning at once. */
+/**
+ * Send robot r, idle or only parked, out of another robot's way to a parking cell of the world's own
+ * choosing (way-clearing), planning at once.
+ */
 export function parkAside(w: World, r: number): void {
   const R = w.robots;
   R.job[r] = Job.Park; R.step[r] = Step.Park; R.jobTask[r] = -1; R.jobBin[r] = -1; R.parkCell[r] = -1;

@@ -10,7 +10,7 @@ import { apply } from './commands.ts';
 import type { Command, WorldEvent } from './events.ts';
 import { checkWorld, InvariantError } from './invariants.ts';
 import { arrive, gripDone, hold } from './lifecycle.ts';
-import { parkAside, tryLeg } from './legs.ts';
+import { tryLeg } from './legs.ts';
 import { move } from './motion.ts';
 import { Job, MAX_PLAN_RUNS, Phase, Step, TimeCat } from './robots.ts';
 import type { World } from './world.ts';
@@ -54,11 +54,9 @@ function advanceRobot(w: World, r: number): void {
   // lowering, not waiting.
   switch (R.phase[r]) {
     case Phase.Idle:
+      // Where an idle robot waits is the warehouse control's decision (a park command); it yields only
+      // when another robot needs its cell (./way.ts).
       w.counters.timeTicks[TimeCat.Idle]!++;
-      if (!w.grid.isParking(R.cell[r]!)) {
-        // Idle robots never stay on a port, buffer or street cell.
-        parkAside(w, r);
-      }
       break;
     case Phase.Moving:
       if (!move(w, r) && t >= R.busyUntil[r]!) arrive(w, r);

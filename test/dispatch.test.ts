@@ -119,7 +119,7 @@ describe('dispatch policies', () => {
     expect(Object.fromEntries(Object.entries(d.policies).map(([k, p]) => [k, p.name])))
       .toEqual({
         release: 'look-ahead', binChoice: 'shallow-near-port', portChoice: 'least-work', assignment: 'cost',
-        rebinding: 'just-in-time', collection: 'nearest', rest: 'lattice', returns: 'nearest', staging: 'near-port',
+        rebinding: 'just-in-time', collection: 'nearest', rest: 'lattice', returns: 'nearest', staging: 'near-port', vacate: 'nearest-parking',
       });
     // The scenario's assignment, and the same policy swapped in through the options: one run.
     const byScenario = loadScenarioFile('scenarios/smoke.json');

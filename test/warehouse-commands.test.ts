@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Area, Command, WorldEvent } from '../sim/events.ts';
 import { apply, CommandError } from '../sim/commands.ts';
+import { Job, Phase } from '../sim/robots.ts';
 import { step } from '../sim/step.ts';
 import { stateHash, World } from '../sim/world.ts';
 import { runScenario } from '../wcs/run/runner.ts';
@@ -144,5 +145,37 @@ describe('the WCS gives the world its return and staging decisions', () => {
         if (i > 0) expect(dist(cells[i]!)).toBeGreaterThanOrEqual(dist(cells[i - 1]!));
       }
     }
+  });
+});
+
+describe('robots left idle off a parking cell', () => {
+  it('stay where they are in the world alone: moving them is the warehouse control\'s decision', () => {
+    const w = new World(openGrid({ seed: 2, binCount: 400, ports: [northPort('P1', 6)] }), { check: true });
+    let events = step(w, [{ type: 'fetch', robot: 0, bin: w.grid.top(w.grid.cell(6, 5)), port: 0, task: 1 }]);
+    while (!events.some((e) => e.type === 'jobDone') && w.tick < 5000) events = step(w);
+    const at = w.robots.cell[0]!;
+    expect(w.grid.isParking(at)).toBe(false);
+    for (let i = 0; i < 300; i++) step(w);
+    expect(w.robots.cell[0]).toBe(at);
+  });
+
+  it('are sent to a parking cell by the WCS at once (the vacate policy)', () => {
+    const sc = parseScenario(JSON.parse(readFileSync('scenarios/smoke.json', 'utf8')));
+    let off = 0, longest = 0;
+    const run = new Int32Array(sc.world.robotCount);
+    runScenario(sc, {
+      seconds: 600, now: () => 0,
+      onTick: (w) => {
+        for (let r = 0; r < run.length; r++) {
+          const idleOff = w.robots.job[r] === Job.None && w.robots.phase[r] === Phase.Idle && !w.grid.isParking(w.robots.cell[r]!);
+          run[r] = idleOff ? run[r]! + 1 : 0;
+          if (idleOff) off++;
+          longest = Math.max(longest, run[r]!);
+        }
+      },
+    });
+    expect(off).toBeGreaterThan(0);
+    // Left idle at the end of one tick, given work or a park at the start of the next.
+    expect(longest).toBe(1);
   });
 });

@@ -40,7 +40,7 @@ import { OrderBook } from '../orders/book.ts';
 import { ProfileFeed, type OrderFeed } from '../orders/feed.ts';
 import type { OrderSpec } from '../orders/profile.ts';
 import type { WcsConfig } from '../scenario/types.ts';
-import { ASSIGNMENT, BIN_CHOICE, COLLECTION, PORT_CHOICE, REBINDING, RELEASE, REST, RETURNS, STAGING, type DispatchPolicies } from './policies.ts';
+import { ASSIGNMENT, BIN_CHOICE, COLLECTION, PORT_CHOICE, REBINDING, RELEASE, REST, RETURNS, STAGING, VACATE, type DispatchPolicies } from './policies.ts';
 import { TaskTable, type BinTask } from './tasks.ts';
 
 export interface DispatchOptions {
@@ -132,6 +132,8 @@ export class Dispatcher {
   readonly freeRobots: number[] = [];
   readonly taskCost = new Float64Array(256);
   readonly taskPort = new Int32Array(256);
+  /** Robots whose job ended since the vacate policy last looked (it keeps those it could not move yet). */
+  readonly leftIdle: number[] = [];
   /** Per robot, the tick it was first seen idle (-1: busy). */
   readonly idleSince: Int32Array;
   /** Lines short of stock (arrivals mode). */
@@ -162,6 +164,7 @@ export class Dispatcher {
       assignment: ASSIGNMENT[cfg.assignment], rebinding: this.opts.rebind ? REBINDING['just-in-time'] : REBINDING.none,
       collection: COLLECTION.nearest, rest: this.opts.restAfterSeconds > 0 ? REST.lattice : REST.none,
       returns: RETURNS[cfg.returnPolicy], staging: cfg.portStaging ? STAGING['near-port'] : STAGING.none,
+      vacate: VACATE['nearest-parking'],
       ...this.opts.policies,
     };
     // The WCS's own stream, from the run's seed: building a dispatcher draws nothing from the world's.
@@ -223,6 +226,7 @@ export class Dispatcher {
     this.policies.assignment.assign(this, w, t, cmds);
     if (t % HOUSEKEEPING_TICKS === 0) this.policies.collection.collect(this, w, cmds);
     if (t % HOUSEKEEPING_TICKS === HOUSEKEEPING_TICKS / 2) this.policies.rest.rest(this, w, t, cmds);
+    this.policies.vacate.vacate(this, w, cmds);
     // The operator's work for bins already on their way, where lines joined or left their tasks.
     for (const task of this.workDirty) if (task.robot >= 0) cmds.push({ type: 'work', bin: task.bin, ...this.work(task) });
     this.workDirty.clear();
@@ -291,8 +295,10 @@ export class Dispatcher {
         this.tasks.finish(task);
         break;
       }
-      case 'collected':
-      case 'jobDone': {
+      case 'jobDone':
+        this.leftIdle.push(e.robot);
+      // falls through
+      case 'collected': {
         // A collector has taken its bin, or gave up because there was none.
         const p = this.collectorPort[e.robot]!;
         if (p >= 0) { this.portCollectors[p]!--; this.collectorPort[e.robot] = -1; }

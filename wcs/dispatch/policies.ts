@@ -4,7 +4,7 @@
  * line's stock comes from (bin choice), which port a task goes to (port choice), who takes which
  * pending task (assignment), whether a task's line may
  * move to a better bin just before it starts (rebinding), which robot takes a finished bin back from a
- * port (collection), where idle robots wait (rest), where bins go back to (returns: home areas given to
+ * port (collection), where idle robots wait (rest; vacate: off port, buffer and street cells at once), where bins go back to (returns: home areas given to
  * the world once) and where robots wait for a full port (staging: cells given to the world once). A
  * policy is given the dispatcher, whose tasks,
  * ports and means (available, choosePort, start, chooseBin, ...) it works with, and the world's view;
@@ -12,6 +12,7 @@
  */
 import type { Command } from '../../sim/events.ts';
 import { Job, Phase } from '../../sim/robots.ts';
+import { ring } from '../../sim/dig.ts';
 import type { WorldView } from '../../sim/world-view.ts';
 import type { Dispatcher } from './dispatcher.ts';
 
@@ -66,6 +67,12 @@ export interface StagingPolicy {
   staging(d: Dispatcher, w: WorldView, cmds: Command[]): void;
 }
 
+export interface VacatePolicy {
+  readonly name: string;
+  /** Sends robots left idle where robots may not wait (port, buffer, street cells) away (park commands into `cmds`). */
+  vacate(d: Dispatcher, w: WorldView, cmds: Command[]): void;
+}
+
 export interface DispatchPolicies {
   release: ReleasePolicy;
   binChoice: BinChoicePolicy;
@@ -76,6 +83,7 @@ export interface DispatchPolicies {
   rest: RestPolicy;
   returns: ReturnPolicy;
   staging: StagingPolicy;
+  vacate: VacatePolicy;
 }
 
 
@@ -385,6 +393,30 @@ function stageNearPort(d: Dispatcher, w: WorldView, cmds: Command[]): void {
   }
 }
 
+/**
+ * 'nearest-parking': a robot whose job ended where robots may not wait (on a port, buffer or street cell)
+ * and that got no new work drives at once to the nearest free parking cell (Chebyshev rings around it,
+ * the lowest cell index in the first ring with one). With none free it tries again next tick.
+ */
+function vacateNearest(d: Dispatcher, w: WorldView, cmds: Command[]): void {
+  const R = w.robots;
+  const g = w.grid;
+  const left = d.leftIdle;
+  let keep = 0;
+  for (const r of left) {
+    if (R.job[r] !== Job.None || R.phase[r] !== Phase.Idle || g.isParking(R.cell[r]!)) continue;
+    if (cmds.some((c) => 'robot' in c && c.robot === r)) continue;
+    let best = -1;
+    const visit = (c: number) => {
+      if (g.isParking(c) && !w.cellClaimed(c) && g.protectedCount[c] === 0 && (best < 0 || c < best)) best = c;
+    };
+    for (let k = 1; k <= Math.max(g.width, g.depth) && best < 0; k++) ring(g, R.cell[r]!, k, visit);
+    if (best >= 0) cmds.push({ type: 'park', robot: r, cell: best });
+    else left[keep++] = r;
+  }
+  left.length = keep;
+}
+
 /** Ports holding finished bins with no robot coming get the nearest free robot. */
 function collectNearest(d: Dispatcher, w: WorldView, cmds: Command[]): void {
   const R = w.robots;
@@ -441,6 +473,10 @@ export const STAGING = {
   'near-port': { name: 'near-port', staging: stageNearPort },
   none: { name: 'none', staging: () => {} },
 } as const satisfies Record<string, StagingPolicy>;
+
+export const VACATE = {
+  'nearest-parking': { name: 'nearest-parking', vacate: vacateNearest },
+} as const satisfies Record<string, VacatePolicy>;
 
 export const REST = {
   lattice: { name: 'lattice', rest: restOnLattice },
