@@ -1,8 +1,10 @@
 /**
- * Digging and return placement policies: where a robot sets down a bin it dug out of the way, and where
- * a bin coming back from a port goes. Both pick a stack top with room that nobody is heading for and
- * that holds no bin a fetch is after (such a stack must not be covered), at the least estimated cost
- * (drive there plus lower the bin). Natural sorting emerges: returned bins land on top near the ports.
+ * Placement: where a robot sets down a bin it dug out of the way, and where a bin coming back from a port
+ * goes (inside the home area the warehouse control gave it, when it has room). Both pick a stack top with
+ * room that nobody is heading for and that holds no bin a fetch is after (such a stack must not be
+ * covered), at the least estimated cost (drive there plus lower the bin). Natural sorting emerges:
+ * returned bins land on top near the ports. And where a robot may wait: a staging cell the warehouse
+ * control gave its port, or (stepping out of someone's way) the nearest free parking cell.
  */
 import type { Area } from './events.ts';
 import type { Grid } from './grid.ts';

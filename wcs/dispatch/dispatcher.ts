@@ -396,12 +396,10 @@ export class Dispatcher {
   /** Reserve stock for open lines until the look-ahead is full (the release policy). */
   private release(w: WorldView, t: number): void { this.policies.release.release(this, w, t); }
 
-
   /** The bin to take a line's stock from, other than `except` and cheaper than `below` (the bin choice policy); -1: none. */
   chooseBin(w: WorldView, sku: number, qty: number, except = -1, below = Infinity): number {
     return this.policies.binChoice.chooseBin(this, w, sku, qty, except, below);
   }
-
 
   /** Bins above `bin` in its stack (it must be in the grid). */
   binDepth(w: WorldView, bin: number): number {
@@ -410,7 +408,6 @@ export class Dispatcher {
 
   /** What binding a line to `bin` (in the grid) costs, by the bin choice policy. */
   bindCost(w: WorldView, bin: number): number { return this.policies.binChoice.cost(this, w, bin); }
-
 
   /** Does port p still take robots heading for it? */
   takesRobots(w: WorldView, p: number): boolean {
@@ -467,14 +464,6 @@ export class Dispatcher {
     cmds.push({ type: 'fetch', robot: r, bin: task.bin, port, task: task.id, ...this.work(task) });
   }
 
-
-
-
-
-
-
-
-
   /** Ports still taking robots. */
   openPorts(w: WorldView): number {
     let open = 0;
@@ -485,13 +474,8 @@ export class Dispatcher {
   /** Seconds port p adds to a task whose bin is at `cell`, by the port choice policy. */
   portCost(w: WorldView, p: number, cell: number): number { return this.policies.portChoice.cost(this, w, p, cell); }
 
-
   /** The port for a task with its bin at `cell`, among those still taking robots (the port choice policy); -1: none. */
   choosePort(w: WorldView, cell: number): number { return this.policies.portChoice.choosePort(this, w, cell); }
-
-
-
-
 
 }
 

@@ -86,7 +86,6 @@ export interface DispatchPolicies {
   vacate: VacatePolicy;
 }
 
-
 /** Open lines the release reads from the book at a time. */
 const RELEASE_BATCH = 64;
 /** Bin choice: cost of a bin above the one wanted, and of a cell between its stack and the nearest port. */
