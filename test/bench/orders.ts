@@ -9,7 +9,7 @@
  *     [--only paused|live] [--port N (a server already running)]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ const { values } = parseArgs({
 });
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
+
+/** package.json's start script, split into words: tsx, its node flags, the server's entry. */
+const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
 
 function freePort(): Promise<number> {
   return new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
@@ -81,10 +84,11 @@ async function call(port: number, method: string, path: string, body?: string): 
 async function startServer(mode: 'paused' | 'live'): Promise<{ child: ChildProcess; port: number; data: string }> {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'omnicube-bench-orders-'));
-  const args = ['wcs/server/main.ts', '--port', String(port), '--scenario', values.scenario!, '--data', data, '--no-viewer'];
+  // The server as `npm start` runs it (its node flags included), with the bench's options.
+  const args = [...START.slice(1), '--port', String(port), '--scenario', values.scenario!, '--data', data, '--no-viewer'];
   if (mode === 'paused') args.push('--paused'); else args.push('--speed', '10');
   if (values.synchronous) args.push('--synchronous', values.synchronous);
-  const child = spawn('node_modules/.bin/tsx', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(join('node_modules', '.bin', START[0]!), args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   let err = '';
   child.stderr!.on('data', (c) => { err += String(c); });
   for (let i = 0; i < 600; i++) {
