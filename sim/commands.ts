@@ -1,8 +1,8 @@
 /**
  * Commands from the warehouse control, applied at the start of a tick (see step()): fetch a bin to a
  * port, collect a bin from a port, park, the operator's work for a bin, where bins go back to (home
- * areas) and where robots wait for a port (staging). A command the world cannot
- * carry out is refused with a CommandError and changes nothing. Part of step(): the only writer of World state.
+ * areas) and where robots wait for a port (staging). A command the world cannot carry out is refused
+ * with a CommandError and changes nothing. Part of step(): the only writer of World state.
  */
 import type { Area, Command } from './events.ts';
 import { setGoal } from './legs.ts';
@@ -16,7 +16,7 @@ export class CommandError extends Error {}
 /** Most order lines or units one presentation can carry (the per-bin work counters are 16-bit). */
 export const MAX_WORK = 0xffff;
 
-/** Applies one command (a robot's job, or a bin's work); throws CommandError, changing nothing, when it cannot. */
+/** Applies one command (a robot's job, a bin's work or home, a port's staging cells); throws CommandError, changing nothing, when it cannot. */
 export function apply(w: World, c: Command): void {
   if (c.type === 'work') { setWork(w, c.bin, c.lines, c.units); return; }
   if (c.type === 'home') { setHome(w, c.bins, c.area); return; }
