@@ -326,6 +326,11 @@ function rebindJustInTime(d: Dispatcher, w: WorldView, i: number): boolean {
   return false;
 }
 
+/** May a robot be sent to park on `c` now: nobody stands, parks or heads there, over no stack a fetch is after? */
+function freeToPark(w: WorldView, c: number): boolean {
+  return !w.cellClaimed(c) && w.grid.protectedCount[c] === 0;
+}
+
 /** Robots idle for long enough, and not on a rest cell, drive to the nearest free one. */
 function restOnLattice(d: Dispatcher, w: WorldView, t: number, cmds: Command[]): void {
   const R = w.robots;
@@ -345,7 +350,7 @@ function restOnLattice(d: Dispatcher, w: WorldView, t: number, cmds: Command[]):
       const c = d.restCells[i]!;
       const dist = Math.abs((c % g.width) - hx) + Math.abs(((c / g.width) | 0) - hy);
       if (dist >= bestD) continue;
-      if (w.cellClaimed(c) || g.protectedCount[c]! > 0) continue;
+      if (!freeToPark(w, c)) continue;
       bestD = dist; best = c;
     }
     d.idleSince[r] = -1;
@@ -407,7 +412,7 @@ function vacateNearest(d: Dispatcher, w: WorldView, cmds: Command[]): void {
     if (cmds.some((c) => 'robot' in c && c.robot === r)) continue;
     let best = -1;
     const visit = (c: number) => {
-      if (g.isParking(c) && !w.cellClaimed(c) && g.protectedCount[c] === 0 && (best < 0 || c < best)) best = c;
+      if (g.isParking(c) && freeToPark(w, c) && (best < 0 || c < best)) best = c;
     };
     for (let k = 1; k <= Math.max(g.width, g.depth) && best < 0; k++) ring(g, R.cell[r]!, k, visit);
     if (best >= 0) cmds.push({ type: 'park', robot: r, cell: best });
